@@ -1,0 +1,44 @@
+/** The console's chat: prints messages and remembers which number stands for which button. */
+import type { Message } from '../../app/message.js';
+import type { Chat, Conversation } from '../../app/ports.js';
+import type { Principal } from '../../domain/principal.js';
+import { shortName } from '../../domain/principal.js';
+import { renderConsole } from './console-render.js';
+
+export interface PressedButton {
+  readonly conversation: Conversation;
+  readonly actionId: string;
+  readonly value: string;
+}
+
+export class ConsoleChat implements Chat {
+  /** Numbers are unique for the whole session: an old number still presses its old button. */
+  private readonly buttons = new Map<number, PressedButton>();
+  private nextNumber = 1;
+
+  constructor(private readonly write: (text: string) => void) {}
+
+  publish(conversation: Conversation, message: Message): Promise<void> {
+    this.write(this.render(conversation, message, `[#${conversation.channel}]`));
+    return Promise.resolve();
+  }
+
+  whisper(conversation: Conversation, user: Principal, message: Message): Promise<void> {
+    this.write(this.render(conversation, message, `[to ${shortName(user)}]`));
+    return Promise.resolve();
+  }
+
+  button(number: number): PressedButton | undefined {
+    return this.buttons.get(number);
+  }
+
+  private render(conversation: Conversation, message: Message, prefix: string): string {
+    const numbers = (message.buttons ?? []).map((button) => {
+      const number = this.nextNumber;
+      this.nextNumber += 1;
+      this.buttons.set(number, { conversation, actionId: button.actionId, value: button.value });
+      return number;
+    });
+    return renderConsole(message, prefix, (index) => numbers[index] ?? 0);
+  }
+}

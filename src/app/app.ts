@@ -1,0 +1,296 @@
+/** The use cases behind every platform: a command or a button press in, events and messages out. */
+import type { DomainError } from '../domain/errors.js';
+import { fail, isDomainError } from '../domain/errors.js';
+import type { Groups, Principal } from '../domain/principal.js';
+import { isEligible } from '../domain/principal.js';
+import type { ReleaseCommand } from '../domain/release/decide.js';
+import type { Release, ReleaseSlot } from '../domain/release/state.js';
+import { activeRelease, currentStep, isActive } from '../domain/release/state.js';
+import type { Runbook } from '../domain/runbook.js';
+import { ACTIONS, decodeTarget, isActionId } from './actions.js';
+import type { ParsedCommand } from './grammar/index.js';
+import { helpText, isGrammarError, parseCommand } from './grammar/index.js';
+import type { Message } from './message.js';
+import type { Chat, Clock, Conversation, Directory, EventStore, IdGenerator, Logger } from './ports.js';
+import type { CardContext } from './release-card.js';
+import { cardKey, releaseCard, timelineLine } from './release-card.js';
+import type { Decided } from './release-store.js';
+import { ReleaseRepository, runbookOfRelease } from './release-store.js';
+import { formatClock } from './time-format.js';
+
+export interface AppConfig {
+  readonly groups: Groups;
+  readonly runbooks: readonly Runbook[];
+  /** IANA zone for times shown to people. */
+  readonly timezone: string;
+}
+
+export interface AppDeps {
+  readonly store: EventStore;
+  readonly chat: Chat;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly directory: Directory;
+  readonly logger: Logger;
+  readonly config: AppConfig;
+}
+
+export type Platform = 'console' | 'slack' | 'teams';
+
+export interface Request {
+  readonly user: Principal;
+  readonly conversation: Conversation;
+  readonly platform: Platform;
+}
+
+export interface App {
+  /** A command typed by a user (`/release start web-deploy version=1.2.3 confirmer=@bob`). */
+  command(request: Request, text: string): Promise<void>;
+  /** A button pressed: its action id and value, as the message carried them. */
+  action(request: Request, actionId: string, value: string): Promise<void>;
+}
+
+type Outcome = DomainError | undefined;
+
+export const createApp = (deps: AppDeps): App => {
+  const { chat, config, directory, logger } = deps;
+  const releases = new ReleaseRepository(deps.store, deps.clock, deps.ids, config.groups);
+  const cardContext: CardContext = { zone: config.timezone, name: (p) => directory.displayName(p) };
+  let replies = 0;
+
+  const whisper = (request: Request, ...text: string[]): Promise<void> => {
+    replies += 1;
+    return chat.whisper(request.conversation, request.user, { key: `reply/${replies}`, text });
+  };
+  const whisperMessage = (request: Request, message: Message): Promise<void> => chat.whisper(request.conversation, request.user, message);
+
+  const runbook = (name: string): Runbook | undefined => config.runbooks.find((candidate) => candidate.name === name);
+  const conversationOf = (release: Release): Conversation => ({ channel: release.channel });
+
+  /** Posts what the new events mean: a line each in the release's thread, then the card as it is now. */
+  const publish = async (slot: ReleaseSlot, events: Decided['events']): Promise<void> => {
+    for (const event of events) {
+      const id = (event.data as { release?: string }).release;
+      const release = slot.releases.find((candidate) => candidate.id === id) ?? slot.releases[slot.releases.length - 1];
+      if (!release) continue;
+      const line = timelineLine(release, event, cardContext);
+      if (line) await chat.publish(conversationOf(release), { key: `release/${release.id}/event/${event.id}`, text: [line] });
+    }
+    const touched = new Set(events.map((event) => (event.data as { release?: string }).release).filter((id): id is string => id !== undefined));
+    for (const release of slot.releases.filter((candidate) => touched.has(candidate.id))) {
+      await chat.publish(conversationOf(release), releaseCard(release, cardContext));
+    }
+  };
+
+  const run = async (request: Request, book: Runbook, command: ReleaseCommand): Promise<Outcome> => {
+    const decided = await releases.execute(book, command, request.user);
+    if (isDomainError(decided)) return decided;
+    await publish(decided.slot, decided.events);
+    return undefined;
+  };
+
+  const allSlots = (): Promise<ReleaseSlot[]> => releases.slots(config.runbooks);
+
+  /** The release a command names, or the one active in this channel (asking which when several are). */
+  const pick = async (request: Request, id: string | undefined, usage: string): Promise<Release | DomainError> => {
+    if (id !== undefined) {
+      return (await releases.find(config.runbooks, id)) ?? fail('unknown_release', `There is no release ${id}.`);
+    }
+    const active = (await allSlots())
+      .map(activeRelease)
+      .filter((release): release is Release => release !== undefined && release.channel === request.conversation.channel);
+    const [only, ...others] = active;
+    if (!only) return fail('no_active_release', `No release is running in this channel. Name one: ${usage}`);
+    if (others.length > 0) return fail('which_release', `Several releases run here: ${active.map((r) => r.id).join(', ')}. Name one: ${usage}`);
+    return only;
+  };
+
+  const bookOf = (release: Release): Runbook | DomainError =>
+    runbook(release.runbook) ?? fail('runbook_gone', `The runbook ${release.runbook} of ${release.id} is no longer configured.`);
+
+  const onRelease = async (request: Request, id: string | undefined, usage: string, make: (release: Release) => ReleaseCommand | DomainError): Promise<Outcome> => {
+    const release = await pick(request, id, usage);
+    if (isDomainError(release)) return release;
+    const book = bookOf(release);
+    if (isDomainError(book)) return book;
+    const command = make(release);
+    return isDomainError(command) ? command : run(request, book, command);
+  };
+
+  const unknownRunbook = (name: string): DomainError =>
+    fail('unknown_runbook', `There is no runbook ${name}. Runbooks: ${config.runbooks.map((r) => r.name).join(', ') || 'none configured'}.`);
+
+  const describeRunbooks = async (request: Request): Promise<string[]> => {
+    const slots = await allSlots();
+    const lines = config.runbooks
+      .filter((book) => isEligible(request.user, book.drivers, config.groups))
+      .map((book) => {
+        const slot = slots.find((candidate) => candidate.runbook === book.name);
+        const active = slot && activeRelease(slot);
+        const state = slot?.lock ? ` (locked: ${slot.lock.reason})` : active ? ` (${active.id} running, driven by ${cardContext.name(active.driver)})` : '';
+        const params = Object.entries(book.params).map(([key, spec]) => ` ${key}=<${spec.description ?? key}>`).join('');
+        return `${book.name}: ${book.title}${state}. /release start ${book.name}${params} confirmer=@name`;
+      });
+    return lines.length > 0 ? ['Runbooks you may drive:', ...lines] : ['There is no runbook you may drive. Ask to be added to its drivers in planb.yaml.'];
+  };
+
+  const describeList = async (): Promise<string[]> => {
+    const all = (await allSlots()).flatMap((slot) => slot.releases).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    const active = all.filter(isActive);
+    const recent = all.filter((release) => !isActive(release)).slice(0, 10);
+    const line = (release: Release): string => {
+      const step = currentStep(release);
+      const where = isActive(release) ? `${release.status.replace('_', ' ')}${step && release.status === 'running' ? ` at ${step.id}` : ''}` : release.status.replace('_', ' ');
+      return `${release.id}: ${release.title}, ${cardContext.name(release.driver)} with ${cardContext.name(release.confirmer)}, ${where}, started ${formatClock(release.startedAt, config.timezone)}`;
+    };
+    if (all.length === 0) return ['No releases yet. /release runbooks shows what you may start.'];
+    return [
+      ...(active.length > 0 ? ['Running:', ...active.map(line)] : ['Nothing is running.']),
+      ...(recent.length > 0 ? ['Recent:', ...recent.map(line)] : []),
+    ];
+  };
+
+  const knownReleaseIds = async (): Promise<Set<string>> => new Set((await allSlots()).flatMap((slot) => slot.releases.map((release) => release.id)));
+
+  const currentStepOf = (release: Release): string | DomainError =>
+    currentStep(release)?.id ?? fail('no_step', `${release.id} has no step waiting.`);
+
+  const dispatch = async (request: Request, parsed: ParsedCommand): Promise<Outcome> => {
+    switch (parsed.kind) {
+      case 'release.help':
+        await whisper(request, helpText('release'));
+        return undefined;
+      case 'release.runbooks':
+        await whisper(request, ...(await describeRunbooks(request)));
+        return undefined;
+      case 'release.list':
+        await whisper(request, ...(await describeList()));
+        return undefined;
+      case 'release.status': {
+        const release = await pick(request, parsed.release, '/release status <release-id>');
+        if (isDomainError(release)) return release;
+        await whisperMessage(request, { ...releaseCard(release, cardContext), key: `${cardKey(release.id)}/status`, buttons: [] });
+        return undefined;
+      }
+      case 'release.start': {
+        const book = runbook(parsed.runbook);
+        if (!book) return unknownRunbook(parsed.runbook);
+        return run(request, book, {
+          type: 'start',
+          params: parsed.params,
+          channel: book.channel ?? request.conversation.channel,
+          ...(parsed.confirmer === undefined ? {} : { confirmer: parsed.confirmer }),
+          ...(parsed.window === undefined ? {} : { window: parsed.window }),
+          ...(parsed.override === undefined ? {} : { override: parsed.override }),
+        });
+      }
+      case 'release.abort':
+        return onRelease(request, parsed.release, '/release abort <release-id> <reason>', (release) => ({ type: 'abort', release: release.id, reason: parsed.reason }));
+      case 'release.rollback':
+        return onRelease(request, parsed.release, '/release rollback <release-id> <reason>', (release) => ({ type: 'rollback', release: release.id, reason: parsed.reason }));
+      case 'release.check':
+        return onRelease(request, parsed.release, '/release check <release-id> <item> <evidence>', (release) => ({
+          type: 'check',
+          release: release.id,
+          item: parsed.item,
+          ...(parsed.evidence === undefined ? {} : { evidence: parsed.evidence }),
+        }));
+      case 'release.reject':
+        return onRelease(request, parsed.release, '/release reject <release-id> <reason>', (release) => {
+          const step = currentStepOf(release);
+          return isDomainError(step) ? step : { type: 'reject_step', release: release.id, step, reason: parsed.reason };
+        });
+      case 'release.unlock': {
+        const book = runbook(parsed.runbook);
+        if (!book) return unknownRunbook(parsed.runbook);
+        return run(request, book, { type: 'unlock', reason: parsed.reason });
+      }
+      case 'release.trouble':
+      case 'incident.declare':
+      case 'incident.lead':
+      case 'incident.update':
+      case 'incident.decide':
+      case 'incident.resolve':
+      case 'incident.postmortem':
+      case 'incident.help':
+        return fail('not_yet', 'Incidents and the rollback decision timer are not available in this version yet. To undo a release now: /release rollback <release-id> <reason>');
+      case 'form':
+        if (parsed.form === 'release.start') {
+          await whisper(request, ...(await describeRunbooks(request)));
+          return undefined;
+        }
+        return fail('not_yet', 'Maintenance windows and incidents are not available in this version yet.');
+      default:
+        return fail('not_yet', 'Maintenance windows are not available in this version yet.');
+    }
+  };
+
+  /** Buttons that need words (a reason, evidence) answer with the command that takes them. */
+  const actionCommand = (actionId: string, release: Release, target: { step?: string; item?: string }): ReleaseCommand | DomainError => {
+    const step = target.step ?? '';
+    switch (actionId) {
+      case ACTIONS.accept:
+        return { type: 'accept', release: release.id };
+      case ACTIONS.decline:
+        return { type: 'decline', release: release.id };
+      case ACTIONS.check:
+        return { type: 'check', release: release.id, item: target.item ?? '' };
+      case ACTIONS.acknowledge:
+        return { type: 'acknowledge', release: release.id, step };
+      case ACTIONS.startStep:
+        return { type: 'start_step', release: release.id, step };
+      case ACTIONS.doneStep:
+        return { type: 'done_step', release: release.id, step };
+      case ACTIONS.confirmStep:
+        return { type: 'confirm_step', release: release.id, step };
+      case ACTIONS.rollbackDone:
+        return { type: 'rollback_done', release: release.id, step };
+      case ACTIONS.rollbackConfirm:
+        return { type: 'rollback_confirm', release: release.id, step };
+      case ACTIONS.rejectStep:
+        return fail('reason_needed', `Say what is wrong with ${step} so ${cardContext.name(release.driver)} can fix it: /release reject ${release.id} <what is wrong>`);
+      default:
+        return fail('reason_needed', `Say why you roll back: /release rollback ${release.id} <reason>`);
+    }
+  };
+
+  const guard = async (request: Request, what: Readonly<Record<string, unknown>>, work: () => Promise<Outcome>): Promise<void> => {
+    try {
+      const outcome = await work();
+      if (outcome) await whisper(request, outcome.message);
+    } catch (error) {
+      const errorId = deps.ids.next().slice(0, 8);
+      logger.error({ err: error, errorId, user: request.user, ...what }, 'command failed');
+      await whisper(request, `Sorry, that failed on our side (error id ${errorId}). Nothing was recorded; please try again.`).catch(() => undefined);
+    }
+  };
+
+  return {
+    command: (request, text) =>
+      guard(request, { command: text.split(/\s+/, 2).join(' ') }, async () => {
+        const known = await knownReleaseIds();
+        const parsed = parseCommand(text, {
+          platform: request.platform,
+          isReleaseId: (word) => known.has(word),
+          isIncidentId: () => false,
+          isWindowId: () => false,
+        });
+        if (isGrammarError(parsed)) {
+          await whisper(request, parsed.message, `Usage: ${parsed.usage}`);
+          return undefined;
+        }
+        return dispatch(request, parsed);
+      }),
+    action: (request, actionId, value) =>
+      guard(request, { action: actionId }, async () => {
+        const target = decodeTarget(value);
+        if (!isActionId(actionId) || !target) return fail('unknown_action', 'That button is not one Plan B knows; it may be from an older version.');
+        const name = runbookOfRelease(target.release);
+        const book = name === undefined ? undefined : runbook(name);
+        const release = book && (await releases.find(config.runbooks, target.release));
+        if (!book || !release) return fail('unknown_release', `There is no release ${target.release}.`);
+        const command = actionCommand(actionId, release, target);
+        return isDomainError(command) ? command : run(request, book, command);
+      }),
+  };
+};

@@ -1,0 +1,82 @@
+/** What the use cases need from the world. Adapters implement these; the app knows nothing else. */
+import type { NewEvent, StoredEvent } from '../domain/event.js';
+import type { Principal } from '../domain/principal.js';
+import type { Message } from './message.js';
+
+/** Another writer appended to the stream first: reload and decide again. */
+export class ConcurrencyError extends Error {
+  constructor(
+    readonly stream: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`stream ${stream} is at version ${actual}, not ${expected}`);
+    this.name = 'ConcurrencyError';
+  }
+}
+
+export interface StreamRead {
+  /** How many events the stream holds: the version to expect on the next append. */
+  readonly version: number;
+  readonly events: readonly StoredEvent[];
+}
+
+export interface GlobalEvent {
+  /** Position in the global log, 1-based and increasing. */
+  readonly position: number;
+  readonly stream: string;
+  readonly event: StoredEvent;
+}
+
+export interface EventStore {
+  read(stream: string): Promise<StreamRead>;
+  /** Appends all or nothing; rejects with ConcurrencyError when the stream is not at `expectedVersion`. */
+  append(stream: string, expectedVersion: number, events: readonly StoredEvent[]): Promise<void>;
+  /** Every event after `position`, in global order. */
+  readAll(afterPosition?: number): Promise<readonly GlobalEvent[]>;
+}
+
+export interface TimerRequest {
+  /** Deterministic: scheduling the same id again replaces the earlier timer. */
+  readonly id: string;
+  readonly at: Date;
+  readonly payload: Readonly<Record<string, string>>;
+}
+
+export interface Scheduler {
+  schedule(timer: TimerRequest): Promise<void>;
+  cancel(id: string): Promise<void>;
+}
+
+export interface Conversation {
+  /** Platform-specific channel id (`C0RELEASES`, a Teams conversation id, `console`). */
+  readonly channel: string;
+  /** Thread root, where the platform has threads. */
+  readonly thread?: string;
+}
+
+export interface Chat {
+  /** Posts the message, or edits the one posted earlier under the same `message.key`. */
+  publish(conversation: Conversation, message: Message): Promise<void>;
+  /** A reply only `user` sees (Slack ephemeral, Teams invoke response, console line). */
+  whisper(conversation: Conversation, user: Principal, message: Message): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface IdGenerator {
+  next(): string;
+}
+
+export interface Directory {
+  /** A name people recognise: `alice`, `Alice Smith`. */
+  displayName(principal: Principal): string;
+}
+
+export interface Logger {
+  error(context: Readonly<Record<string, unknown>>, message: string): void;
+  warn(context: Readonly<Record<string, unknown>>, message: string): void;
+  info(context: Readonly<Record<string, unknown>>, message: string): void;
+}

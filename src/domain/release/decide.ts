@@ -1,0 +1,304 @@
+/** The two-person release flow: every rule about who may do what, when. Pure: time and people come in. */
+import { DomainError, fail, isDomainError } from '../errors.js';
+import type { Groups, Principal } from '../principal.js';
+import { isEligible, shortName } from '../principal.js';
+import type { Runbook } from '../runbook.js';
+import { instantiateRunbook, resolveParams } from '../runbook-params.js';
+import { clockTimeUtc } from '../time-text.js';
+import { formatDuration } from '../duration.js';
+import type { ReleaseEvent, ReleaseEventData, ReleaseEventType } from './events.js';
+import type { Release, ReleaseSlot, StepState } from './state.js';
+import { activeRelease, awaitsAcknowledgement, currentRelease, currentRollbackStep, currentStep, isActive, rollbackCost } from './state.js';
+
+interface Targeted {
+  readonly release: string;
+}
+interface StepTargeted extends Targeted {
+  readonly step: string;
+}
+
+export type ReleaseCommand =
+  | { readonly type: 'start'; readonly params: Readonly<Record<string, string>>; readonly confirmer?: Principal; readonly channel: string; readonly window?: string; readonly override?: string }
+  | (Targeted & { readonly type: 'accept' })
+  | (Targeted & { readonly type: 'decline'; readonly reason?: string })
+  | (Targeted & { readonly type: 'check'; readonly item: string; readonly evidence?: string })
+  | (StepTargeted & { readonly type: 'acknowledge' })
+  | (StepTargeted & { readonly type: 'start_step' })
+  | (StepTargeted & { readonly type: 'done_step' })
+  | (StepTargeted & { readonly type: 'confirm_step' })
+  | (StepTargeted & { readonly type: 'reject_step'; readonly reason: string })
+  | (Targeted & { readonly type: 'abort'; readonly reason: string })
+  | (Targeted & { readonly type: 'rollback'; readonly reason: string })
+  | (StepTargeted & { readonly type: 'rollback_done' })
+  | (StepTargeted & { readonly type: 'rollback_confirm' })
+  | { readonly type: 'unlock'; readonly reason: string };
+
+export interface DecideContext {
+  readonly now: Date;
+  readonly actor: Principal;
+  readonly groups: Groups;
+  /** The runbook of this slot, as configured now. */
+  readonly runbook: Runbook;
+}
+
+type Result = ReleaseEvent[] | DomainError;
+
+const who = shortName;
+
+const emit =
+  (ctx: DecideContext) =>
+  <Type extends ReleaseEventType>(type: Type, data: ReleaseEventData[Type]): ReleaseEvent =>
+    ({ type, at: ctx.now.toISOString(), actor: ctx.actor, data }) as ReleaseEvent;
+
+const list = (principals: readonly Principal[]): string => principals.join(', ');
+
+const start = (slot: ReleaseSlot, command: Extract<ReleaseCommand, { type: 'start' }>, ctx: DecideContext): Result => {
+  const { runbook, actor, groups } = ctx;
+  if (slot.lock) {
+    return fail(
+      'runbook_locked',
+      `${runbook.name} is locked since the rollback of ${slot.lock.release} (${slot.lock.reason}). ` +
+        `Once the cause is addressed: /release unlock ${runbook.name} <what was fixed>`,
+    );
+  }
+  const active = activeRelease(slot);
+  if (active) {
+    return fail('runbook_busy', `${active.title} is being run by ${who(active.driver)} since ${clockTimeUtc(active.startedAt)} (${active.id}). One release of ${runbook.name} at a time.`);
+  }
+  if (!isEligible(actor, runbook.drivers, groups)) {
+    return fail('not_a_driver', `You may not drive ${runbook.name}: its drivers are ${list(runbook.drivers)}.`);
+  }
+  const params = resolveParams(runbook, command.params);
+  if (isDomainError(params)) return params;
+  const { confirmer } = command;
+  if (confirmer === undefined) {
+    return fail('confirmer_missing', `Name who confirms each step: add confirmer=@name (someone in ${list(runbook.confirmers)}, not you).`);
+  }
+  if (confirmer === actor) {
+    return fail('self_confirm', `You cannot confirm your own release: every step needs a second person. Name someone in ${list(runbook.confirmers)} as confirmer=@name.`);
+  }
+  if (!isEligible(confirmer, runbook.confirmers, groups)) {
+    return fail('not_a_confirmer', `${who(confirmer)} may not confirm ${runbook.name}: its confirmers are ${list(runbook.confirmers)}.`);
+  }
+  const filled = instantiateRunbook(runbook, params);
+  const release = `${runbook.name}-${slot.releases.length + 1}`;
+  const title = params['version'] === undefined ? filled.title : `${filled.title} ${params['version']}`;
+  return [
+    emit(ctx)('release.started', {
+      release,
+      runbook: runbook.name,
+      title,
+      params,
+      driver: actor,
+      confirmer,
+      channel: command.channel,
+      ...(filled.stakeholders === undefined ? {} : { stakeholders: filled.stakeholders }),
+      ...(command.window === undefined ? {} : { window: command.window }),
+      ...(command.override === undefined ? {} : { override: command.override }),
+      preflight: filled.preflight,
+      steps: filled.steps,
+    }),
+  ];
+};
+
+const unlock = (slot: ReleaseSlot, command: Extract<ReleaseCommand, { type: 'unlock' }>, ctx: DecideContext): Result => {
+  if (!slot.lock) return fail('not_locked', `${ctx.runbook.name} is not locked.`);
+  if (!isEligible(ctx.actor, ctx.runbook.drivers, ctx.groups)) {
+    return fail('not_a_driver', `Only the drivers of ${ctx.runbook.name} (${list(ctx.runbook.drivers)}) may unlock it.`);
+  }
+  if (command.reason.trim() === '') return fail('reason_missing', `Say what was done about the cause: /release unlock ${ctx.runbook.name} <reason>`);
+  return [emit(ctx)('release.unlocked', { runbook: ctx.runbook.name, reason: command.reason })];
+};
+
+const ENDED: Record<string, string> = {
+  completed: 'is complete',
+  aborted: 'was aborted',
+  declined: 'was declined',
+  rolled_back: 'was rolled back',
+};
+
+const requireActive = (release: Release): DomainError | undefined =>
+  isActive(release) ? undefined : fail('release_ended', `${release.id} ${ENDED[release.status] ?? 'has ended'}.`);
+
+const requireDriver = (release: Release, ctx: DecideContext, what: string): DomainError | undefined =>
+  ctx.actor === release.driver
+    ? undefined
+    : fail('not_the_driver', ctx.actor === release.confirmer
+        ? `You confirm ${release.id}; ${who(release.driver)} drives it and ${what}. Two people, two roles.`
+        : `${who(release.driver)} drives ${release.id} and ${what}.`);
+
+const requireConfirmer = (release: Release, ctx: DecideContext, what: string): DomainError | undefined =>
+  ctx.actor === release.confirmer
+    ? undefined
+    : fail('not_the_confirmer', ctx.actor === release.driver
+        ? `You drive ${release.id}: you cannot ${what} your own work. ${who(release.confirmer)} must.`
+        : `Only ${who(release.confirmer)}, the confirmer of ${release.id}, may ${what}.`);
+
+/** Driver, confirmer, or anyone who may drive this runbook: people who may stop or undo a release. */
+const requireResponsible = (release: Release, ctx: DecideContext, what: string): DomainError | undefined =>
+  ctx.actor === release.driver || ctx.actor === release.confirmer || isEligible(ctx.actor, ctx.runbook.drivers, ctx.groups)
+    ? undefined
+    : fail('not_allowed', `Only ${who(release.driver)}, ${who(release.confirmer)} or a driver of ${release.runbook} may ${what} ${release.id}.`);
+
+const describeStep = (release: Release, step: StepState): string => `step ${step.id} (${step.title}) of ${release.id}`;
+
+/** Why a step command does not apply: stale button, wrong phase, or wrong order. */
+const stepMismatch = (release: Release, stepId: string, expected: StepState['status'], verb: string): DomainError | StepState => {
+  if (release.status === 'awaiting_confirmer') return fail('not_accepted', `${who(release.confirmer)} has not accepted ${release.id} yet.`);
+  if (release.status === 'preflight') return fail('preflight_open', `Finish the preflight checks of ${release.id} first.`);
+  if (release.status === 'rolling_back') return fail('rolling_back', `${release.id} is rolling back; the rollback steps come first.`);
+  const step = release.steps.find((candidate) => candidate.id === stepId);
+  if (!step) return fail('unknown_step', `${release.id} has no step ${stepId}; its steps are ${release.steps.map((s) => s.id).join(', ')}.`);
+  const current = currentStep(release);
+  if (step.status === 'confirmed') {
+    return fail('already_confirmed', `Step ${step.id} was already confirmed${step.confirmedBy ? ` by ${who(step.confirmedBy)}` : ''} at ${clockTimeUtc(step.confirmedAt ?? '')}.`);
+  }
+  if (current && current.id !== step.id) return fail('not_current_step', `One step at a time: ${describeStep(release, current)} comes first.`);
+  if (step.status !== expected) {
+    const state: Record<StepState['status'], string> = { pending: 'has not started', started: 'is in progress', done: 'is done and waits for confirmation', confirmed: 'is confirmed' };
+    return fail('wrong_step_state', `Cannot ${verb} step ${step.id}: it ${state[step.status]}.`);
+  }
+  return step;
+};
+
+const forRelease = (release: Release, command: Exclude<ReleaseCommand, { type: 'start' | 'unlock' }>, ctx: DecideContext): Result => {
+  const on = emit(ctx);
+  const ref = { release: release.id };
+  switch (command.type) {
+    case 'accept':
+    case 'decline': {
+      const ended = requireActive(release);
+      if (ended) return ended;
+      if (release.status !== 'awaiting_confirmer') return fail('already_accepted', `${who(release.confirmer)} already accepted ${release.id}.`);
+      const error = requireConfirmer(release, ctx, `${command.type} it`);
+      if (error) return error;
+      return command.type === 'accept'
+        ? [on('release.confirmer_accepted', ref)]
+        : [on('release.confirmer_declined', { ...ref, ...(command.reason ? { reason: command.reason } : {}) })];
+    }
+    case 'check': {
+      const ended = requireActive(release);
+      if (ended) return ended;
+      const item = release.preflight.find((candidate) => candidate.id === command.item);
+      if (!item) return fail('unknown_check', `${release.id} has no preflight check ${command.item}; its checks are ${release.preflight.map((p) => p.id).join(', ') || 'none'}.`);
+      if (item.checkedAt) return fail('already_checked', `Preflight ${item.id} was already checked${item.checkedBy ? ` by ${who(item.checkedBy)}` : ''} at ${clockTimeUtc(item.checkedAt)}.`);
+      if (release.status === 'awaiting_confirmer') return fail('not_accepted', `${who(release.confirmer)} has not accepted ${release.id} yet.`);
+      if (ctx.actor !== release.driver && ctx.actor !== release.confirmer) {
+        return fail('not_in_pair', `Only ${who(release.driver)} and ${who(release.confirmer)} check the preflight of ${release.id}.`);
+      }
+      const evidence = command.evidence?.trim();
+      if (item.evidence === 'required' && !evidence) {
+        return fail('evidence_required', `Preflight ${item.id} (${item.check}) needs evidence: /release check ${release.id} ${item.id} <what you checked: a link, a ticket, a log line>`);
+      }
+      return [on('release.preflight_checked', { ...ref, item: item.id, ...(evidence ? { evidence } : {}) })];
+    }
+    case 'acknowledge': {
+      const step = stepMismatch(release, command.step, 'pending', 'acknowledge the point of no return of');
+      if (step instanceof DomainError) return step;
+      if (!step.irreversible) return fail('not_irreversible', `Step ${step.id} can be rolled back; there is nothing to acknowledge.`);
+      if (ctx.actor !== release.driver && ctx.actor !== release.confirmer) {
+        return fail('not_in_pair', `Only ${who(release.driver)} and ${who(release.confirmer)} acknowledge the point of no return of ${release.id}.`);
+      }
+      if (step.acknowledgedBy.includes(ctx.actor)) return fail('already_acknowledged', `You already acknowledged the point of no return at step ${step.id}.`);
+      return [on('release.point_of_no_return_acknowledged', { ...ref, step: step.id })];
+    }
+    case 'start_step': {
+      const step = stepMismatch(release, command.step, 'pending', 'start');
+      if (step instanceof DomainError) return step;
+      const error = requireDriver(release, ctx, 'starts each step');
+      if (error) return error;
+      if (awaitsAcknowledgement(release, step)) {
+        const cost = rollbackCost(release, step.id);
+        const missing = [release.driver, release.confirmer].filter((p) => !step.acknowledgedBy.includes(p)).map(who).join(' and ');
+        return fail('point_of_no_return', `Step ${step.id} is a point of no return (rolling back after it takes about ${formatDuration(cost.totalMs)}): ${missing} must acknowledge it first.`);
+      }
+      return [on('release.step_started', { ...ref, step: step.id })];
+    }
+    case 'done_step': {
+      const step = stepMismatch(release, command.step, 'started', 'finish');
+      if (step instanceof DomainError) return step;
+      const error = requireDriver(release, ctx, 'marks each step done');
+      return error ?? [on('release.step_done', { ...ref, step: step.id })];
+    }
+    case 'confirm_step': {
+      const step = stepMismatch(release, command.step, 'done', 'confirm');
+      if (step instanceof DomainError) return step;
+      const error = requireConfirmer(release, ctx, 'confirm');
+      if (error) return error;
+      const last = release.steps.every((candidate) => candidate.id === step.id || candidate.status === 'confirmed');
+      return [on('release.step_confirmed', { ...ref, step: step.id }), ...(last ? [on('release.completed', ref)] : [])];
+    }
+    case 'reject_step': {
+      const step = stepMismatch(release, command.step, 'done', 'send back');
+      if (step instanceof DomainError) return step;
+      const error = requireConfirmer(release, ctx, 'send back');
+      if (error) return error;
+      if (command.reason.trim() === '') return fail('reason_missing', `Say what is wrong so ${who(release.driver)} can fix it: /release reject ${release.id} <reason>`);
+      return [on('release.step_rejected', { ...ref, step: step.id, reason: command.reason })];
+    }
+    case 'abort': {
+      const ended = requireActive(release);
+      if (ended) return ended;
+      const error = requireResponsible(release, ctx, 'abort');
+      if (error) return error;
+      if (command.reason.trim() === '') return fail('reason_missing', `Say why: /release abort ${release.id} <reason>`);
+      const aborted = on('release.aborted', { ...ref, reason: command.reason });
+      // A rollback cut short leaves production half undone: the runbook stays locked until someone looks.
+      return release.status === 'rolling_back'
+        ? [aborted, on('release.locked', { ...ref, runbook: release.runbook, reason: command.reason })]
+        : [aborted];
+    }
+    case 'rollback': {
+      const error = requireResponsible(release, ctx, 'roll back');
+      if (error) return error;
+      if (release.status === 'rolling_back') return fail('already_rolling_back', `${release.id} is already rolling back.`);
+      if (release.status === 'rolled_back') return fail('already_rolled_back', `${release.id} was already rolled back.`);
+      if (command.reason.trim() === '') return fail('reason_missing', `Say why: /release rollback ${release.id} <reason>`);
+      const touched = release.steps.filter((step) => step.status !== 'pending');
+      if (touched.length === 0) {
+        return fail('nothing_to_roll_back', `No step of ${release.id} has started, so there is nothing to roll back.${isActive(release) ? ` To stop it: /release abort ${release.id} <reason>` : ''}`);
+      }
+      const steps = touched.filter((step) => step.rollback).reverse().map((step) => step.id);
+      const begun = on('release.rollback_started', { ...ref, reason: command.reason, steps });
+      return steps.length > 0
+        ? [begun]
+        : [begun, on('release.rolled_back', ref), on('release.locked', { ...ref, runbook: release.runbook, reason: command.reason })];
+    }
+    case 'rollback_done':
+    case 'rollback_confirm': {
+      if (release.status !== 'rolling_back') return fail('not_rolling_back', `${release.id} is not rolling back.`);
+      const step = release.rollback?.steps.find((candidate) => candidate.step === command.step);
+      if (!step) return fail('unknown_step', `The rollback of ${release.id} has no step ${command.step}.`);
+      if (step.status === 'confirmed') return fail('already_confirmed', `The rollback of step ${step.step} was already confirmed.`);
+      const current = currentRollbackStep(release);
+      if (current && current.step !== step.step) return fail('not_current_step', `One step at a time: the rollback of ${current.step} (${current.title}) comes first.`);
+      if (command.type === 'rollback_done') {
+        if (step.status === 'done') return fail('wrong_step_state', `The rollback of ${step.step} is done and waits for ${who(release.confirmer)} to confirm.`);
+        return requireDriver(release, ctx, 'does each rollback step') ?? [on('release.rollback_step_done', { ...ref, step: step.step })];
+      }
+      if (step.status === 'pending') return fail('wrong_step_state', `The rollback of ${step.step} is not done yet.`);
+      const error = requireConfirmer(release, ctx, 'confirm');
+      if (error) return error;
+      const last = release.rollback?.steps.every((candidate) => candidate.step === step.step || candidate.status === 'confirmed') ?? true;
+      return [
+        on('release.rollback_step_confirmed', { ...ref, step: step.step }),
+        ...(last ? [on('release.rolled_back', ref), on('release.locked', { ...ref, runbook: release.runbook, reason: release.rollback?.reason ?? '' })] : []),
+      ];
+    }
+  }
+};
+
+/**
+ * Decides what a command means for a runbook's release slot.
+ * @example decide(slot, { type: 'accept', release: 'web-deploy-1' }, { now, actor: 'console:bob', groups, runbook })
+ */
+export const decide = (slot: ReleaseSlot, command: ReleaseCommand, ctx: DecideContext): Result => {
+  if (command.type === 'start') return start(slot, command, ctx);
+  if (command.type === 'unlock') return unlock(slot, command, ctx);
+  const release = slot.releases.find((candidate) => candidate.id === command.release);
+  if (!release) return fail('unknown_release', `There is no release ${command.release}.`);
+  if (command.type === 'rollback' && release !== currentRelease(slot)) {
+    return fail('not_latest', `${release.id} is not the latest release of ${release.runbook}; roll back ${currentRelease(slot)?.id ?? 'the latest'} first.`);
+  }
+  return forRelease(release, command, ctx);
+};

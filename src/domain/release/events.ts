@@ -1,0 +1,73 @@
+/** Release events; the type names are the public vocabulary of DESIGN.md (API, webhooks). */
+import type { NewEvent } from '../event.js';
+import type { Principal } from '../principal.js';
+import type { PreflightItem, RunbookStep } from '../runbook.js';
+
+export interface ReleaseStartedData {
+  readonly release: string;
+  readonly runbook: string;
+  readonly title: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly driver: Principal;
+  readonly confirmer: Principal;
+  readonly channel: string;
+  readonly stakeholders?: string;
+  readonly window?: string;
+  readonly override?: string;
+  /** The runbook as it was at start, parameters filled in: a release never changes under its people. */
+  readonly preflight: readonly PreflightItem[];
+  readonly steps: readonly RunbookStep[];
+}
+
+interface Ref {
+  readonly release: string;
+}
+interface StepRef extends Ref {
+  readonly step: string;
+}
+
+export interface ReleaseEventData {
+  'release.started': ReleaseStartedData;
+  'release.confirmer_accepted': Ref;
+  'release.confirmer_declined': Ref & { readonly reason?: string };
+  'release.preflight_checked': Ref & { readonly item: string; readonly evidence?: string };
+  'release.point_of_no_return_acknowledged': StepRef;
+  'release.step_started': StepRef;
+  'release.step_done': StepRef;
+  'release.step_confirmed': StepRef;
+  'release.step_rejected': StepRef & { readonly reason: string };
+  'release.completed': Ref;
+  'release.aborted': Ref & { readonly reason: string };
+  'release.rollback_started': Ref & { readonly reason: string; readonly steps: readonly string[] };
+  'release.rollback_step_done': StepRef;
+  'release.rollback_step_confirmed': StepRef;
+  'release.rolled_back': Ref;
+  'release.locked': Ref & { readonly runbook: string; readonly reason: string };
+  'release.unlocked': { readonly runbook: string; readonly reason: string };
+}
+
+export type ReleaseEventType = keyof ReleaseEventData;
+
+export type ReleaseEvent = {
+  [Type in ReleaseEventType]: NewEvent<Type, ReleaseEventData[Type]>;
+}[ReleaseEventType];
+
+export const RELEASE_EVENT_TYPES: readonly ReleaseEventType[] = [
+  'release.started',
+  'release.confirmer_accepted',
+  'release.confirmer_declined',
+  'release.preflight_checked',
+  'release.point_of_no_return_acknowledged',
+  'release.step_started',
+  'release.step_done',
+  'release.step_confirmed',
+  'release.step_rejected',
+  'release.completed',
+  'release.aborted',
+  'release.rollback_started',
+  'release.rollback_step_done',
+  'release.rollback_step_confirmed',
+  'release.rolled_back',
+  'release.locked',
+  'release.unlocked',
+];

@@ -1,0 +1,220 @@
+/** A runbook's release slot: the fold of its stream. One release at a time runs per runbook. */
+import type { Principal } from '../principal.js';
+import type { PreflightItem, RunbookStep } from '../runbook.js';
+import type { ReleaseEvent } from './events.js';
+
+export type StepStatus = 'pending' | 'started' | 'done' | 'confirmed';
+
+export interface StepState extends RunbookStep {
+  readonly status: StepStatus;
+  readonly startedAt?: string;
+  readonly doneAt?: string;
+  readonly confirmedAt?: string;
+  readonly confirmedBy?: Principal;
+  readonly rejections: number;
+  /** Who acknowledged the point of no return of an irreversible step. */
+  readonly acknowledgedBy: readonly Principal[];
+}
+
+export interface RollbackStepState {
+  readonly step: string;
+  readonly title: string;
+  readonly expectMs?: number;
+  readonly status: 'pending' | 'done' | 'confirmed';
+  readonly doneAt?: string;
+  readonly confirmedAt?: string;
+}
+
+export interface PreflightState extends PreflightItem {
+  readonly checkedBy?: Principal;
+  readonly checkedAt?: string;
+  readonly evidenceText?: string;
+}
+
+export type ReleaseStatus =
+  | 'awaiting_confirmer'
+  | 'preflight'
+  | 'running'
+  | 'rolling_back'
+  | 'completed'
+  | 'aborted'
+  | 'declined'
+  | 'rolled_back';
+
+export const ACTIVE_STATUSES: readonly ReleaseStatus[] = ['awaiting_confirmer', 'preflight', 'running', 'rolling_back'];
+
+export interface Release {
+  readonly id: string;
+  readonly runbook: string;
+  readonly title: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly driver: Principal;
+  readonly confirmer: Principal;
+  readonly channel: string;
+  readonly stakeholders?: string;
+  readonly window?: string;
+  readonly override?: string;
+  readonly status: ReleaseStatus;
+  readonly startedAt: string;
+  readonly acceptedAt?: string;
+  readonly endedAt?: string;
+  /** Why it ended early: the decline, abort or rollback reason. */
+  readonly reason?: string;
+  readonly endedBy?: Principal | null;
+  readonly preflight: readonly PreflightState[];
+  readonly steps: readonly StepState[];
+  readonly rollback?: { readonly reason: string; readonly by: Principal | null; readonly at: string; readonly steps: readonly RollbackStepState[] };
+}
+
+export interface RunbookLock {
+  readonly release: string;
+  readonly reason: string;
+  readonly at: string;
+  readonly by: Principal | null;
+}
+
+export interface ReleaseSlot {
+  readonly runbook: string;
+  /** Every release of this runbook, oldest first; the last is the current one. */
+  readonly releases: readonly Release[];
+  readonly lock?: RunbookLock;
+}
+
+export const emptySlot = (runbook: string): ReleaseSlot => ({ runbook, releases: [] });
+
+export const isActive = (release: Release): boolean => ACTIVE_STATUSES.includes(release.status);
+
+export const currentRelease = (slot: ReleaseSlot): Release | undefined => slot.releases[slot.releases.length - 1];
+
+export const activeRelease = (slot: ReleaseSlot): Release | undefined => {
+  const current = currentRelease(slot);
+  return current && isActive(current) ? current : undefined;
+};
+
+/** The step the pair is working on: the first one not yet confirmed. */
+export const currentStep = (release: Release): StepState | undefined => release.steps.find((step) => step.status !== 'confirmed');
+
+export const currentRollbackStep = (release: Release): RollbackStepState | undefined =>
+  release.rollback?.steps.find((step) => step.status !== 'confirmed');
+
+/** The point of no return still waits for someone's acknowledgement before the step may start. */
+export const awaitsAcknowledgement = (release: Release, step: StepState): boolean =>
+  step.irreversible && step.status === 'pending' && !(step.acknowledgedBy.includes(release.driver) && step.acknowledgedBy.includes(release.confirmer));
+
+/** What rolling back costs once `upTo` is done: the rollbacks of it and every step before it, newest first. */
+export const rollbackCost = (release: Release, upTo: string): { readonly steps: readonly RunbookStep[]; readonly totalMs: number } => {
+  const index = release.steps.findIndex((step) => step.id === upTo);
+  const steps = release.steps.slice(0, index + 1).filter((step) => step.rollback).reverse();
+  const totalMs = steps.reduce((sum, step) => sum + (step.rollback?.expectMs ?? 0), 0);
+  return { steps, totalMs };
+};
+
+const mapStep = (release: Release, id: string, change: (step: StepState) => StepState): Release => ({
+  ...release,
+  steps: release.steps.map((step) => (step.id === id ? change(step) : step)),
+});
+
+const mapRollbackStep = (release: Release, id: string, change: (step: RollbackStepState) => RollbackStepState): Release =>
+  release.rollback ? { ...release, rollback: { ...release.rollback, steps: release.rollback.steps.map((step) => (step.step === id ? change(step) : step)) } } : release;
+
+const end = (release: Release, status: ReleaseStatus, at: string, by: Principal | null, reason?: string): Release => ({
+  ...release,
+  status,
+  endedAt: at,
+  endedBy: by,
+  ...(reason === undefined ? {} : { reason }),
+});
+
+const evolveRelease = (release: Release, event: ReleaseEvent): Release => {
+  switch (event.type) {
+    case 'release.started':
+      return release;
+    case 'release.confirmer_accepted':
+      return { ...release, acceptedAt: event.at, status: release.preflight.length > 0 ? 'preflight' : 'running' };
+    case 'release.confirmer_declined':
+      return end(release, 'declined', event.at, event.actor, event.data.reason);
+    case 'release.preflight_checked': {
+      const preflight = release.preflight.map((item) =>
+        item.id === event.data.item
+          ? { ...item, checkedAt: event.at, ...(event.actor ? { checkedBy: event.actor } : {}), ...(event.data.evidence ? { evidenceText: event.data.evidence } : {}) }
+          : item,
+      );
+      return { ...release, preflight, status: preflight.every((item) => item.checkedAt) ? 'running' : 'preflight' };
+    }
+    case 'release.point_of_no_return_acknowledged':
+      return mapStep(release, event.data.step, (step) => ({ ...step, acknowledgedBy: event.actor ? [...step.acknowledgedBy, event.actor] : step.acknowledgedBy }));
+    case 'release.step_started':
+      return mapStep(release, event.data.step, (step) => ({ ...step, status: 'started', startedAt: step.startedAt ?? event.at }));
+    case 'release.step_done':
+      return mapStep(release, event.data.step, (step) => ({ ...step, status: 'done', doneAt: event.at }));
+    case 'release.step_rejected':
+      return mapStep(release, event.data.step, (step) => ({ ...step, status: 'started', rejections: step.rejections + 1 }));
+    case 'release.step_confirmed':
+      return mapStep(release, event.data.step, (step) => ({ ...step, status: 'confirmed', confirmedAt: event.at, ...(event.actor ? { confirmedBy: event.actor } : {}) }));
+    case 'release.completed':
+      return end(release, 'completed', event.at, event.actor);
+    case 'release.aborted':
+      return end(release, 'aborted', event.at, event.actor, event.data.reason);
+    case 'release.rollback_started': {
+      const steps = event.data.steps.map((id): RollbackStepState => {
+        const step = release.steps.find((candidate) => candidate.id === id);
+        return {
+          step: id,
+          title: step?.rollback?.title ?? id,
+          ...(step?.rollback?.expectMs === undefined ? {} : { expectMs: step.rollback.expectMs }),
+          status: 'pending',
+        };
+      });
+      const { endedAt: _endedAt, endedBy: _endedBy, ...rest } = release;
+      return { ...rest, status: 'rolling_back', reason: event.data.reason, rollback: { reason: event.data.reason, by: event.actor, at: event.at, steps } };
+    }
+    case 'release.rollback_step_done':
+      return mapRollbackStep(release, event.data.step, (step) => ({ ...step, status: 'done', doneAt: event.at }));
+    case 'release.rollback_step_confirmed':
+      return mapRollbackStep(release, event.data.step, (step) => ({ ...step, status: 'confirmed', confirmedAt: event.at }));
+    case 'release.rolled_back':
+      return end(release, 'rolled_back', event.at, event.actor, release.reason);
+    case 'release.locked':
+    case 'release.unlocked':
+      return release;
+  }
+};
+
+const started = (event: Extract<ReleaseEvent, { type: 'release.started' }>): Release => {
+  const { data } = event;
+  return {
+    id: data.release,
+    runbook: data.runbook,
+    title: data.title,
+    params: data.params,
+    driver: data.driver,
+    confirmer: data.confirmer,
+    channel: data.channel,
+    ...(data.stakeholders === undefined ? {} : { stakeholders: data.stakeholders }),
+    ...(data.window === undefined ? {} : { window: data.window }),
+    ...(data.override === undefined ? {} : { override: data.override }),
+    status: 'awaiting_confirmer',
+    startedAt: event.at,
+    preflight: data.preflight.map((item) => ({ ...item })),
+    steps: data.steps.map((step) => ({ ...step, status: 'pending', rejections: 0, acknowledgedBy: [] })),
+  };
+};
+
+export const evolve = (slot: ReleaseSlot, event: ReleaseEvent): ReleaseSlot => {
+  switch (event.type) {
+    case 'release.started':
+      return { ...slot, releases: [...slot.releases, started(event)] };
+    case 'release.locked':
+      return { ...slot, lock: { release: event.data.release, reason: event.data.reason, at: event.at, by: event.actor } };
+    case 'release.unlocked': {
+      const { lock: _lock, ...rest } = slot;
+      return rest;
+    }
+    default: {
+      const releaseId = event.data.release;
+      return { ...slot, releases: slot.releases.map((release) => (release.id === releaseId ? evolveRelease(release, event) : release)) };
+    }
+  }
+};
+
+export const fold = (runbook: string, events: readonly ReleaseEvent[]): ReleaseSlot => events.reduce(evolve, emptySlot(runbook));
