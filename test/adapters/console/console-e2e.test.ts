@@ -1,0 +1,57 @@
+/** The console as a newcomer meets it: the real bin in a child process, on the example config. */
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { CLI, ConsoleProcess } from '../../support/console-process.js';
+
+describe('planb console, end to end', () => {
+  it('runs a whole paired release from start to completed, refusing what the rules forbid', async () => {
+    const session = new ConsoleProcess();
+    expect(await session.send('/release runbooks')).toContain('web-deploy: Web release. /release start web-deploy version=<Version to deploy> confirmer=@name');
+
+    expect(await session.send('/release start web-deploy version=latest confirmer=@bob')).toMatch(/^\[to alice\] .*version.*\^\\d\+\\\.\\d\+\\\.\\d\+\$/);
+    expect(await session.send('/release start web-deploy version=1.2.3 confirmer=@alice')).toContain('[to alice] You cannot confirm your own release');
+    expect(await session.send('/release start web-deploy version=1.2.3 confirmer=@dave')).toContain('[to alice] dave may not confirm web-deploy');
+    expect(await session.send('/release start nope')).toContain('There is no runbook nope. Runbooks: checkout-deploy, web-deploy.');
+
+    const started = await session.send('/release start web-deploy version=1.2.3 confirmer=@bob');
+    expect(started).toContain('[#console] Web release 1.2.3 (web-deploy-1): alice drives, bob confirms. Waiting for bob.  [');
+    expect(started).toMatch(/\[\d+\] Accept {2}\[\d+\] Decline/);
+
+    await session.send('/as dave');
+    expect(await session.send('/release start web-deploy version=1.2.4 confirmer=@bob')).toContain('[to dave] Web release 1.2.3 is being run by alice since');
+    expect(await session.press('Accept')).toContain('[to dave] Only bob, the confirmer of web-deploy-1, may accept it.');
+
+    await session.send('/as bob');
+    expect(await session.press('Accept')).toContain('bob accepted to confirm every step.');
+
+    for (const step of ['canary', 'rollout', 'smoke']) {
+      expect(await session.press('Start')).toContain('[to bob] You confirm web-deploy-1; alice drives it and starts each step.');
+      await session.send('/as alice');
+      expect(await session.press('Start')).toContain(`alice started ${step}`);
+      expect(await session.press('Done')).toContain(`alice finished ${step}; waiting for bob to confirm.`);
+      expect(await session.press('Confirm')).toContain('[to alice] You drive web-deploy-1: you cannot confirm your own work. bob must.');
+      await session.send('/as bob');
+      const confirmed = await session.press('Confirm');
+      expect(confirmed).toContain(`bob confirmed ${step}.`);
+      // Pressing the same button again counts once.
+      expect(await session.send(`!${/\[(\d+)\] Confirm/.exec(session.transcript.slice(session.transcript.lastIndexOf(`alice finished ${step}`)))?.[1] ?? 0}`)).toContain(`Step ${step} was already confirmed by bob`);
+    }
+    expect(session.transcript).toContain('Web release 1.2.3 is complete.');
+    expect(await session.send('/release status web-deploy-1')).toContain('Completed at');
+    expect(await session.send('/release list')).toContain('web-deploy-1: Web release 1.2.3, alice with bob, completed');
+    expect(await session.end()).toBe(0);
+    expect(session.stderr).toBe('');
+  });
+
+  it('reads a whole script from a pipe and exits at the end of input', () => {
+    const script = ['/release start web-deploy version=2.0.0 confirmer=@bob', '/as bob', '!1', '/release status', ''].join('\n');
+    const output = execFileSync(process.execPath, [CLI], { input: script, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
+    const lines = output.trimEnd().split('\n');
+    expect(lines[0]).toBe('Plan B console. You are alice; /as <name> switches user; !<n> presses button n; /help.');
+    expect(output).toContain('alice> /release start web-deploy version=2.0.0 confirmer=@bob');
+    expect(output).toContain('[#console] Web release 2.0.0 (web-deploy-1): alice drives, bob confirms. Waiting for bob.  [1] Accept  [2] Decline');
+    expect(output).toContain('bob> !1');
+    expect(output).toContain('[#console] bob accepted to confirm every step.');
+    expect(output).toMatch(/\[to bob\] Web release 2\.0\.0 \(web-deploy-1\): alice drives, bob confirms\. Step 1 of 3: alice to start Deploy 2\.0\.0 to the canary\./);
+  });
+});
