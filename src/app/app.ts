@@ -206,22 +206,20 @@ export const createApp = (deps: AppDeps): App => {
         return run(request, book, { type: 'unlock', reason: parsed.reason });
       }
       case 'release.trouble':
-      case 'incident.declare':
-      case 'incident.lead':
-      case 'incident.update':
-      case 'incident.decide':
-      case 'incident.resolve':
-      case 'incident.postmortem':
-      case 'incident.help':
+      case 'incident.later':
         return fail('not_yet', 'Incidents and the rollback decision timer are not available in this version yet. To undo a release now: /release rollback <release-id> <reason>');
+      case 'maintenance.later':
+        return fail('not_yet', 'Maintenance windows are not available in this version yet.');
+      case 'incident.help':
+      case 'maintenance.help':
+        await whisper(request, helpText(parsed.kind === 'incident.help' ? 'incident' : 'maintenance'), '(Not available in this version yet.)');
+        return undefined;
       case 'form':
         if (parsed.form === 'release.start') {
           await whisper(request, ...(await describeRunbooks(request)));
           return undefined;
         }
         return fail('not_yet', 'Maintenance windows and incidents are not available in this version yet.');
-      default:
-        return fail('not_yet', 'Maintenance windows are not available in this version yet.');
     }
   };
 

@@ -144,6 +144,8 @@ const describeStep = (release: Release, step: StepState): string => `step ${step
 
 /** Why a step command does not apply: stale button, wrong phase, or wrong order. */
 const stepMismatch = (release: Release, stepId: string, expected: StepState['status'], verb: string): DomainError | StepState => {
+  const ended = requireActive(release);
+  if (ended) return ended;
   if (release.status === 'awaiting_confirmer') return fail('not_accepted', `${who(release.confirmer)} has not accepted ${release.id} yet.`);
   if (release.status === 'preflight') return fail('preflight_open', `Finish the preflight checks of ${release.id} first.`);
   if (release.status === 'rolling_back') return fail('rolling_back', `${release.id} is rolling back; the rollback steps come first.`);

@@ -1,0 +1,36 @@
+/** Usage lines, in DESIGN.md's notation: the help text and the tail of every grammar error. */
+
+export const RELEASE_USAGE = {
+  help: '/release help',
+  runbooks: '/release runbooks                  list runbooks you may run',
+  start: '/release start <runbook> [key=value ...] confirmer=@user [window=<id>] [override="<reason>"]',
+  status: '/release status [<release-id>]',
+  list: '/release list',
+  check: '/release check [<release-id>] <check-id> [evidence ...]   tick a preflight check',
+  reject: '/release reject [<release-id>] <reason>   (confirmer) send the current step back to the driver',
+  abort: '/release abort [<release-id>] <reason>',
+  rollback: '/release rollback [<release-id>] <reason>   undo the started steps, in reverse, under the same pair',
+  unlock: '/release unlock <runbook> <reason>   after a rollback, once the cause is addressed',
+  trouble: '/release trouble [<release-id>] <what is wrong> [timebox=20m]',
+} as const;
+
+export const INCIDENT_USAGE = [
+  '/incident declare <title> [severity=1..4] [timebox=20m] [updates=15m] [stakeholders=#channel]',
+  '/incident lead [<incident-id>] @user',
+  '/incident update [<incident-id>] <text>',
+  '/incident decide [<incident-id>] rollback | extend <duration> <reason> | fixed',
+  '/incident resolve [<incident-id>] [summary]',
+  '/incident postmortem [<incident-id>]',
+];
+
+export const MAINTENANCE_USAGE = [
+  '/maintenance schedule <title> at <time> for <duration> [in #channel] [impact="..."] [services=a,b] [remind=24h,1h,10m]',
+  '/maintenance list | cancel <id> <reason> | extend <id> <duration> <reason> | start <id> | complete <id>',
+  '/maintenance reschedule <id> at <time>',
+];
+
+/** Every subcommand of a family, one per line. */
+export const helpText = (family: 'release' | 'incident' | 'maintenance'): string => {
+  if (family === 'release') return Object.values(RELEASE_USAGE).join('\n');
+  return (family === 'incident' ? INCIDENT_USAGE : MAINTENANCE_USAGE).join('\n');
+};
