@@ -29,6 +29,14 @@ export const startConsole = async (config: Config, io: ConsoleIo): Promise<void>
     logger,
     config: { groups: config.groups, runbooks: config.runbooks, timezone: config.timezone },
   });
-  if (config.usingExample) io.write(`(No planb.yaml here: using the example config ${config.configFile}; set PLANB_CONFIG to use yours.)`);
-  await runConsole({ input: io.input, write: io.write, prompt: io.prompt, app, chat, user: config.consoleUser, interactive: io.interactive });
+  await runConsole({
+    input: io.input,
+    write: io.write,
+    prompt: io.prompt,
+    app,
+    chat,
+    user: config.consoleUser,
+    interactive: io.interactive,
+    ...(config.usingExample ? { notice: `(No planb.yaml here: using the example config ${config.configFile}; set PLANB_CONFIG to use yours.)` } : {}),
+  });
 };

@@ -1,5 +1,5 @@
 /** What the use cases need from the world. Adapters implement these; the app knows nothing else. */
-import type { NewEvent, StoredEvent } from '../domain/event.js';
+import type { StoredEvent } from '../domain/event.js';
 import type { Principal } from '../domain/principal.js';
 import type { Message } from './message.js';
 

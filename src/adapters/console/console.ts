@@ -19,6 +19,8 @@ export interface ConsoleOptions {
   readonly prompt: (text: string) => void;
   /** A terminal gets a prompt; a pipe gets each line echoed after its prompt, so a transcript reads like a chat. */
   readonly interactive: boolean;
+  /** A line to show under the banner (e.g. which config is in use). */
+  readonly notice?: string;
 }
 
 export const CONSOLE_HELP = [
@@ -35,6 +37,7 @@ export const runConsole = async (options: ConsoleOptions): Promise<void> => {
   const say = (text: string): void => write(`[to ${user}] ${text}`);
 
   write(`Plan B console. You are ${user}; /as <name> switches user; !<n> presses button n; /help.`);
+  if (options.notice) write(options.notice);
   const lines = createInterface({ input: options.input, terminal: false, crlfDelay: Infinity });
   const prompt = (): void => {
     if (options.interactive) options.prompt(`${user}> `);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../../src/domain/errors.js';
+import type { DomainError } from '../../../src/domain/errors.js';
 import type { ReleaseEvent } from '../../../src/domain/release/events.js';
 import { fold } from '../../../src/domain/release/state.js';
 import { alice, bob, carol, continueWith, dave, history, R, running, runbook, start, stepThrough, when, at } from './fixtures.js';

@@ -1,0 +1,55 @@
+/** Runbook parameters: checked against their patterns, then filled into `{{name}}` templates. */
+import type { DomainError } from './errors.js';
+import { fail } from './errors.js';
+import type { Runbook } from './runbook.js';
+
+const TEMPLATE = /\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}/gi;
+
+/** The parameter names a template refers to. */
+export const templateNames = (template: string): string[] => [...template.matchAll(TEMPLATE)].map((match) => match[1] ?? '');
+
+/** @example interpolate('Deploy {{version}}', { version: '1.2.3' }) // 'Deploy 1.2.3' */
+export const interpolate = (template: string, params: Readonly<Record<string, string>>): string =>
+  template.replace(TEMPLATE, (whole, name: string) => params[name] ?? whole);
+
+const describe = (name: string, spec: Runbook['params'][string]): string => {
+  const details = [spec.description, spec.pattern === undefined ? undefined : `pattern ${spec.pattern}`].filter((part) => part !== undefined);
+  return `${name}=<value>${details.length > 0 ? ` (${details.join(', ')})` : ''}`;
+};
+
+/** Every declared parameter given or defaulted, every value matching its pattern; or why not. */
+export const resolveParams = (runbook: Runbook, given: Readonly<Record<string, string>>): Record<string, string> | DomainError => {
+  const declared = Object.keys(runbook.params);
+  for (const name of Object.keys(given)) {
+    if (!declared.includes(name)) {
+      return fail('unknown_param', `${runbook.name} has no parameter ${name}; ${declared.length > 0 ? `its parameters are ${declared.join(', ')}` : 'it takes none'}.`);
+    }
+  }
+  const resolved: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(runbook.params)) {
+    const value = given[name] ?? spec.default;
+    if (value === undefined) return fail('missing_param', `${runbook.name} needs ${describe(name, spec)}.`);
+    if (spec.pattern !== undefined && !new RegExp(spec.pattern).test(value)) {
+      return fail('bad_param', `${name}=${value} does not match ${spec.pattern}${spec.description ? ` (${spec.description})` : ''}.`);
+    }
+    resolved[name] = value;
+  }
+  return resolved;
+};
+
+/** A copy of the runbook with every template filled in. */
+export const instantiateRunbook = (runbook: Runbook, params: Readonly<Record<string, string>>): Runbook => {
+  const fill = (text: string): string => interpolate(text, params);
+  return {
+    ...runbook,
+    title: fill(runbook.title),
+    preflight: runbook.preflight.map((item) => ({ ...item, check: fill(item.check) })),
+    steps: runbook.steps.map((step) => ({
+      ...step,
+      title: fill(step.title),
+      ...(step.rollback ? { rollback: { ...step.rollback, title: fill(step.rollback.title) } } : {}),
+      ...(step.run ? { run: { ...step.run, argv: step.run.argv.map(fill) } } : {}),
+      ...(step.verify ? { verify: { ...step.verify, http: fill(step.verify.http) } } : {}),
+    })),
+  };
+};

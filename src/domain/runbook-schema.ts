@@ -1,0 +1,130 @@
+/** The runbook file format (DESIGN.md, "Runbooks") as a zod schema: validation, plain-word errors, JSON Schema. */
+import { z } from 'zod';
+import { DURATION_PATTERN, parseDuration } from './duration.js';
+import { isPrincipal } from './principal.js';
+import type { Runbook, RunbookStep } from './runbook.js';
+import { templateNames } from './runbook-params.js';
+
+const duration = z
+  .string({ error: 'must be a duration such as 90s, 20m, 2h or 1h30m' })
+  .refine((text) => parseDuration(text) !== undefined, { error: (issue) => `"${String(issue.input)}" is not a duration: use 90s, 20m, 2h or 1h30m` })
+  .meta({ pattern: DURATION_PATTERN, description: 'A duration: 90s, 20m, 2h, 1h30m, 1d' });
+
+const ms = (text: string): number => parseDuration(text) ?? 0;
+
+const principal = z.string().refine(isPrincipal, { error: (issue) => `"${String(issue.input)}" is not a principal: use slack:U…, teams:<id>, console:<name>, group:<name> or "*"` });
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'ids are letters, digits, dashes and underscores');
+
+const pattern = z.string().superRefine((text, ctx) => {
+  try {
+    new RegExp(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `is not a valid regular expression: ${error instanceof Error ? error.message : String(error)}` });
+  }
+});
+
+const step = z.strictObject({
+  id,
+  title: z.string().min(1),
+  expect: duration.optional(),
+  irreversible: z.boolean().default(false),
+  rollback: z.strictObject({ title: z.string().min(1), expect: duration.optional() }).optional(),
+  run: z.strictObject({ runner: id, argv: z.array(z.string()).min(1, 'argv needs at least the program to run'), timeout: duration.optional() }).optional(),
+  verify: z.strictObject({ http: z.string().min(1), status: z.number().int().min(100).max(599).default(200) }).optional(),
+});
+
+const input = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'the name is lower-case letters, digits and dashes, starting with a letter or digit (it is typed in /release start)'),
+  title: z.string().min(1),
+  service: z.string().optional(),
+  drivers: z.array(principal).min(1, 'name at least one driver'),
+  confirmers: z.array(principal).min(1, 'name at least one confirmer'),
+  channel: z.string().optional(),
+  stakeholders: z.string().optional(),
+  params: z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'parameter names are lower-case letters, digits and underscores'), z.strictObject({ pattern: pattern.optional(), description: z.string().optional(), default: z.string().optional() })).default({}),
+  decision: z.strictObject({ timebox: duration.optional(), warn_before: duration.optional(), max_extensions: z.number().int().min(0).optional(), escalate_after: duration.optional() }).optional(),
+  updates: z.strictObject({ every: duration.optional(), nudge_before: duration.optional() }).optional(),
+  preflight: z.array(z.strictObject({ id, check: z.string().min(1), evidence: z.enum(['required', 'optional']).optional() })).default([]),
+  steps: z.array(step).min(1, 'a runbook needs at least one step'),
+});
+
+type Input = z.output<typeof input>;
+
+/** Cross-field rules: unique ids, declared parameters, a way back from every point of no return. */
+const checkRunbook = (book: Input, ctx: z.core.$RefinementCtx<Input>): void => {
+  const unique = (ids: readonly string[], path: 'steps' | 'preflight', what: string): void => {
+    ids.forEach((value, index) => {
+      if (ids.indexOf(value) !== index) ctx.addIssue({ code: 'custom', path: [path, index, 'id'], message: `${what} id ${value} is used twice` });
+    });
+  };
+  unique(book.steps.map((s) => s.id), 'steps', 'step');
+  unique(book.preflight.map((p) => p.id), 'preflight', 'preflight');
+  const declared = Object.keys(book.params);
+  const checkTemplate = (text: string, path: (string | number)[]): void => {
+    for (const name of templateNames(text)) {
+      if (!declared.includes(name)) {
+        ctx.addIssue({ code: 'custom', path, message: `{{${name}}} is not a declared parameter (${declared.length > 0 ? `declared: ${declared.join(', ')}` : 'declare it under params'})` });
+      }
+    }
+  };
+  checkTemplate(book.title, ['title']);
+  book.steps.forEach((s, index) => {
+    checkTemplate(s.title, ['steps', index, 'title']);
+    if (s.rollback) checkTemplate(s.rollback.title, ['steps', index, 'rollback', 'title']);
+    s.run?.argv.forEach((arg, argIndex) => checkTemplate(arg, ['steps', index, 'run', 'argv', argIndex]));
+    if (s.verify) checkTemplate(s.verify.http, ['steps', index, 'verify', 'http']);
+    if (s.irreversible && !s.rollback) {
+      ctx.addIssue({ code: 'custom', path: ['steps', index, 'irreversible'], message: `step ${s.id} is irreversible: say how to roll it back (rollback: {title, expect})` });
+    }
+  });
+};
+
+const optionalMs = <K extends string>(key: K, text: string | undefined): Partial<Record<K, number>> =>
+  (text === undefined ? {} : { [key]: ms(text) }) as Partial<Record<K, number>>;
+
+const toStep = (s: Input['steps'][number]): RunbookStep => ({
+  id: s.id,
+  title: s.title,
+  ...optionalMs('expectMs', s.expect),
+  irreversible: s.irreversible,
+  ...(s.rollback ? { rollback: { title: s.rollback.title, ...optionalMs('expectMs', s.rollback.expect) } } : {}),
+  ...(s.run ? { run: { runner: s.run.runner, argv: s.run.argv, ...optionalMs('timeoutMs', s.run.timeout) } } : {}),
+  ...(s.verify ? { verify: s.verify } : {}),
+});
+
+const toRunbook = (book: Input): Runbook => ({
+  name: book.name,
+  title: book.title,
+  ...(book.service === undefined ? {} : { service: book.service }),
+  drivers: book.drivers,
+  confirmers: book.confirmers,
+  ...(book.channel === undefined ? {} : { channel: book.channel }),
+  ...(book.stakeholders === undefined ? {} : { stakeholders: book.stakeholders }),
+  params: book.params,
+  ...(book.decision
+    ? {
+        decision: {
+          ...optionalMs('timeboxMs', book.decision.timebox),
+          ...optionalMs('warnBeforeMs', book.decision.warn_before),
+          ...optionalMs('escalateAfterMs', book.decision.escalate_after),
+          ...(book.decision.max_extensions === undefined ? {} : { maxExtensions: book.decision.max_extensions }),
+        },
+      }
+    : {}),
+  ...(book.updates ? { updates: { ...optionalMs('everyMs', book.updates.every), ...optionalMs('nudgeBeforeMs', book.updates.nudge_before) } } : {}),
+  preflight: book.preflight.map((item) => ({ id: item.id, check: item.check, evidence: item.evidence ?? 'none' })),
+  steps: book.steps.map(toStep),
+});
+
+/** The file format, as written by people. */
+export const runbookInputSchema = input.superRefine(checkRunbook);
+
+/** Validates a parsed YAML value and turns it into the domain's Runbook. */
+export const runbookSchema = runbookInputSchema.transform(toRunbook);
+
+/** JSON Schema for editors (`planb runbook schema`). */
+export const runbookJsonSchema = (): Record<string, unknown> => ({
+  ...z.toJSONSchema(input, { io: 'input', unrepresentable: 'any' }),
+  title: 'Plan B runbook',
+});
