@@ -45,6 +45,25 @@ const allowedKeys = (root: unknown, path: readonly PropertyKey[]): string[] => {
   return Object.keys(defOf(schema)?.shape ?? {});
 };
 
+/** Levenshtein distance, for "did you mean" on misspelt keys. */
+const distance = (a: string, b: string): number => {
+  let row = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      next[j] = Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length] ?? 0;
+};
+
+const unknownKeyMessage = (key: string, allowed: readonly string[]): string => {
+  const near = allowed.filter((candidate) => distance(key, candidate) <= 2).sort((a, b) => distance(key, a) - distance(key, b))[0];
+  if (near !== undefined) return `unknown key "${key}": did you mean "${near}"?`;
+  return `unknown key "${key}"${allowed.length > 0 ? ` (allowed here: ${allowed.join(', ')})` : ''}`;
+};
+
 const plain = (issue: z.core.$ZodIssue, input: unknown): string => {
   if (issue.code === 'invalid_type') {
     return input === undefined ? 'is required' : `must be ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a map of keys' : `a ${issue.expected}`}`;
@@ -69,11 +88,8 @@ const offsetOf = (doc: Document, path: readonly PropertyKey[], unknownKey?: stri
   }
   for (let depth = keys.length; depth >= 0; depth -= 1) {
     const node = depth === 0 ? doc.contents : doc.getIn(keys.slice(0, depth), true);
-    if (isNode(node) && node.range) {
-      if (depth === keys.length || !isMap(node)) return node.range[0];
-      // A missing key: point at the map that should hold it.
-      return node.range[0];
-    }
+    // The node itself, or for a missing key the nearest map that should hold it.
+    if (isNode(node) && node.range) return node.range[0];
   }
   return 0;
 };
@@ -97,7 +113,7 @@ export const parseYamlWithSchema = <S extends z.ZodType>(text: string, file: str
     if (issue.code === 'unrecognized_keys') {
       const allowed = allowedKeys(schema, issue.path);
       return issue.keys.map((key) =>
-        at(offsetOf(doc, issue.path, key), `${pathText([...issue.path, key])}: unknown key "${key}"${allowed.length > 0 ? ` (allowed here: ${allowed.join(', ')})` : ''}`),
+        at(offsetOf(doc, issue.path, key), `${pathText([...issue.path, key])}: ${unknownKeyMessage(key, allowed)}`),
       );
     }
     const where = pathText(issue.path);
