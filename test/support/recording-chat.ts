@@ -1,0 +1,33 @@
+/** A Chat that records what it was asked to post, for app tests (the console adapter prints the same calls). */
+import type { Message } from '../../src/app/message.js';
+import type { Chat, Conversation } from '../../src/app/ports.js';
+
+export interface Posted {
+  readonly kind: 'publish' | 'whisper';
+  readonly conversation: Conversation;
+  readonly user?: string;
+  readonly message: Message;
+}
+
+export class RecordingChat implements Chat {
+  readonly posted: Posted[] = [];
+
+  publish(conversation: Conversation, message: Message): Promise<void> {
+    this.posted.push({ kind: 'publish', conversation, message });
+    return Promise.resolve();
+  }
+
+  whisper(conversation: Conversation, user: string, message: Message): Promise<void> {
+    this.posted.push({ kind: 'whisper', conversation, user, message });
+    return Promise.resolve();
+  }
+
+  /** The latest version of the message under `key`. */
+  latest(key: string): Message | undefined {
+    return [...this.posted].reverse().find((post) => post.message.key === key)?.message;
+  }
+
+  whispersTo(user: string): string[] {
+    return this.posted.filter((post) => post.kind === 'whisper' && post.user === user).map((post) => post.message.text.join('\n'));
+  }
+}
