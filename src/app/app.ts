@@ -60,7 +60,8 @@ export const createApp = (deps: AppDeps): App => {
 
   const whisper = (request: Request, ...text: string[]): Promise<void> => {
     replies += 1;
-    return chat.whisper(request.conversation, request.user, { key: `reply/${replies}`, text });
+    // One paragraph per line: renderers never let a newline inside a paragraph start a line of its own.
+    return chat.whisper(request.conversation, request.user, { key: `reply/${replies}`, text: text.flatMap((part) => part.split('\n')) });
   };
   const whisperMessage = (request: Request, message: Message): Promise<void> => chat.whisper(request.conversation, request.user, message);
 
@@ -104,6 +105,12 @@ export const createApp = (deps: AppDeps): App => {
     if (others.length > 0) return fail('which_release', `Several releases run here: ${active.map((r) => r.id).join(', ')}. Name one: ${usage}`);
     return only;
   };
+
+  const latestIn = async (channel: string): Promise<Release | undefined> =>
+    (await allSlots())
+      .flatMap((slot) => slot.releases)
+      .filter((release) => release.channel === channel)
+      .sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
 
   const bookOf = (release: Release): Runbook | DomainError =>
     runbook(release.runbook) ?? fail('runbook_gone', `The runbook ${release.runbook} of ${release.id} is no longer configured.`);
@@ -167,7 +174,9 @@ export const createApp = (deps: AppDeps): App => {
         await whisper(request, ...(await describeList()));
         return undefined;
       case 'release.status': {
-        const release = await pick(request, parsed.release, '/release status <release-id>');
+        const picked = await pick(request, parsed.release, '/release status <release-id>');
+        // Nothing running here: the latest release of this channel is what people ask about.
+        const release = isDomainError(picked) && picked.code === 'no_active_release' ? ((await latestIn(request.conversation.channel)) ?? picked) : picked;
         if (isDomainError(release)) return release;
         await whisperMessage(request, { ...releaseCard(release, cardContext), key: `${cardKey(release.id)}/status`, buttons: [] });
         return undefined;

@@ -94,8 +94,10 @@ const endedText = (release: Release, ctx: CardContext): string => {
       return `Completed at ${at}: every step done by ${ctx.name(release.driver)} and confirmed by ${ctx.name(release.confirmer)}.`;
     case 'declined':
       return `${ctx.name(release.confirmer)} declined to confirm at ${at}${release.reason ? `: ${release.reason}` : ''}. Start again with another confirmer.`;
-    case 'aborted':
-      return `Aborted${by} at ${at}: ${release.reason ?? ''}.`;
+    case 'aborted': {
+      const touched = release.steps.some((step) => step.status !== 'pending');
+      return `Aborted${by} at ${at}: ${release.reason ?? ''}.${touched ? ` Started steps are not undone by an abort: /release rollback ${release.id} <reason>` : ''}`;
+    }
     case 'rolled_back':
       return `Rolled back at ${at}: ${release.reason ?? ''}. ${release.runbook} is locked until someone unlocks it with a reason.`;
     default:

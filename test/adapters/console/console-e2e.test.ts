@@ -44,6 +44,49 @@ describe('planb console, end to end', () => {
     expect(session.stderr).toBe('');
   });
 
+  it('holds the point of no return for both people, rolls back in reverse and locks the runbook', async () => {
+    const session = new ConsoleProcess();
+    await session.send('/release start checkout-deploy version=1.2.3 confirmer=@bob');
+    await session.send('/as bob');
+    await session.press('Accept');
+    expect(await session.press('Confirm backup')).toContain('[to bob] Preflight backup (Backup taken and a restore tested today) needs evidence: /release check checkout-deploy-1 backup <');
+    await session.send('/release check backup snapshot 881, restore tested on staging');
+    await session.send('/as alice');
+    expect(await session.press('Confirm rehearsal')).toContain('Step 1 of 3: alice to start Drain traffic from the blue pool.');
+    await session.press('Start');
+    await session.press('Done');
+    await session.send('/as bob');
+    const atMigration = await session.press('Confirm');
+    expect(atMigration).toContain(
+      'Point of no return: Run migration 42 cannot simply be undone. From here on, rolling back means Restore the database from the backup (~2h), then Put the blue pool back (~1m): about 2h1m.',
+    );
+    expect(atMigration).toContain('Waiting for alice and bob to accept it.');
+    // No Start button until both have accepted; an old Start button presses the step it belonged to.
+    expect(atMigration).not.toMatch(/\] Start/);
+    await session.send('/as alice');
+    expect(await session.press('Start')).toContain('[to alice] Step drain was already confirmed by bob');
+    expect(await session.press('Accept point of no return')).toContain('Waiting for bob to accept it.');
+    await session.send('/as bob');
+    expect(await session.press('Accept point of no return')).toContain('Step 2 of 3: alice to start Run migration 42.');
+    await session.send('/as alice');
+    await session.press('Start');
+    expect(await session.send('/release rollback checkout-deploy-1 migration hangs on a lock')).toContain(
+      'alice started the rollback (migration hangs on a lock): undo migrate, then undo drain.',
+    );
+    for (const step of ['migrate', 'drain']) {
+      await session.send('/as alice');
+      expect(await session.press('Done')).toContain(`alice undid ${step}; waiting for bob to confirm.`);
+      await session.send('/as bob');
+      await session.press('Confirm');
+    }
+    expect(session.transcript).toContain('checkout-deploy is locked until someone runs /release unlock checkout-deploy <reason>.');
+    await session.send('/as alice');
+    expect(await session.send('/release start checkout-deploy version=1.2.4 confirmer=@bob')).toContain('[to alice] checkout-deploy is locked since the rollback of checkout-deploy-1 (migration hangs on a lock).');
+    expect(await session.send('/release unlock checkout-deploy lock timeout added to migration 42')).toContain('alice unlocked checkout-deploy: lock timeout added to migration 42');
+    expect(await session.send('/release start checkout-deploy version=1.2.4 confirmer=@bob')).toContain('Checkout release 1.2.4 (checkout-deploy-2)');
+    expect(await session.end()).toBe(0);
+  });
+
   it('reads a whole script from a pipe and exits at the end of input', () => {
     const script = ['/release start web-deploy version=2.0.0 confirmer=@bob', '/as bob', '!1', '/release status', ''].join('\n');
     const output = execFileSync(process.execPath, [CLI], { input: script, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
