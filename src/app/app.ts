@@ -214,11 +214,6 @@ export const createApp = (deps: AppDeps): App => {
         if (!book) return unknownRunbook(parsed.runbook);
         return run(request, book, { type: 'unlock', reason: parsed.reason });
       }
-      case 'release.trouble':
-      case 'incident.later':
-        return fail('not_yet', 'Incidents and the rollback decision timer are not available in this version yet. To undo a release now: /release rollback <release-id> <reason>');
-      case 'maintenance.later':
-        return fail('not_yet', 'Maintenance windows are not available in this version yet.');
       case 'incident.help':
       case 'maintenance.help':
         await whisper(request, helpText(parsed.kind === 'incident.help' ? 'incident' : 'maintenance'), '(Not available in this version yet.)');
@@ -229,6 +224,10 @@ export const createApp = (deps: AppDeps): App => {
           return undefined;
         }
         return fail('not_yet', 'Maintenance windows and incidents are not available in this version yet.');
+      default:
+        return parsed.kind.startsWith('maintenance.')
+          ? fail('not_yet', 'Maintenance windows are not available in this version yet.')
+          : fail('not_yet', 'Incidents and the rollback decision timer are not available in this version yet. To undo a release now: /release rollback <release-id> <reason>');
     }
   };
 

@@ -14,9 +14,32 @@ export type ParsedCommand =
   | { readonly kind: 'release.check'; readonly release?: string; readonly item: string; readonly evidence?: string }
   | { readonly kind: 'release.reject'; readonly release?: string; readonly reason: string }
   | { readonly kind: 'incident.help' }
+  | { readonly kind: 'incident.declare'; readonly title: string; readonly severity?: 1 | 2 | 3 | 4; readonly timeboxMs?: number; readonly updatesMs?: number; readonly stakeholders?: string }
+  | { readonly kind: 'incident.lead'; readonly incident?: string; readonly lead: Principal }
+  | { readonly kind: 'incident.update'; readonly incident?: string; readonly text: string }
+  | ({ readonly kind: 'incident.decide'; readonly incident?: string } & (
+      | { readonly decision: 'rollback' | 'fixed' }
+      | { readonly decision: 'extend'; readonly extendMs: number; readonly reason: string }
+    ))
+  | { readonly kind: 'incident.resolve'; readonly incident?: string; readonly summary?: string }
+  | { readonly kind: 'incident.postmortem'; readonly incident?: string }
   | { readonly kind: 'maintenance.help' }
-  /** Incident and maintenance commands the grammar recognises but this version does not run yet. */
-  | { readonly kind: 'incident.later' | 'maintenance.later'; readonly subcommand: string }
+  | {
+      readonly kind: 'maintenance.schedule';
+      readonly title: string;
+      /** The time as typed (`tomorrow 22:00`, ISO 8601): resolved in the user's zone by the app. */
+      readonly at: string;
+      readonly durationMs: number;
+      readonly channel?: string;
+      readonly impact?: string;
+      readonly services?: readonly string[];
+      readonly remindMs?: readonly number[];
+    }
+  | { readonly kind: 'maintenance.list' }
+  | { readonly kind: 'maintenance.cancel'; readonly window: string; readonly reason: string }
+  | { readonly kind: 'maintenance.extend'; readonly window: string; readonly durationMs: number; readonly reason: string }
+  | { readonly kind: 'maintenance.start' | 'maintenance.complete'; readonly window: string }
+  | { readonly kind: 'maintenance.reschedule'; readonly window: string; readonly at: string }
   /** A command that needs arguments got none: platforms open a form, the console shows usage. */
   | { readonly kind: 'form'; readonly form: 'release.start' | 'incident.declare' | 'maintenance.schedule' };
 

@@ -2,20 +2,15 @@
 import type { GrammarError, GrammarOptions, ParsedCommand } from './commands.js';
 import { parseRelease } from './release.js';
 import { tokenize, TokenizeError } from './tokenize.js';
-import { helpText, INCIDENT_USAGE, MAINTENANCE_USAGE } from './usage.js';
+import { helpText } from './usage.js';
+import { parseIncident } from './incident.js';
+import { parseMaintenance } from './maintenance.js';
 
 export type { GrammarError, GrammarOptions, ParsedCommand } from './commands.js';
 export { isGrammarError } from './commands.js';
 export { helpText } from './usage.js';
 
 const FAMILIES = ['release', 'incident', 'maintenance'] as const;
-
-const later = (family: 'incident' | 'maintenance', sub: string | undefined, usage: readonly string[]): ParsedCommand | GrammarError => {
-  if (sub === undefined || sub === 'help') return { kind: `${family}.help` };
-  const known = usage.flatMap((line) => [...line.matchAll(/(?:^\/\w+ |\| )(\w+)/g)].map((match) => match[1]));
-  if (!known.includes(sub)) return { kind: 'grammar-error', message: `/${family} has no subcommand "${sub}".`, usage: usage.join('\n') };
-  return { kind: `${family}.later`, subcommand: sub };
-};
 
 /**
  * Parses what a user typed after a mention, or a slash command joined with its text.
@@ -30,6 +25,5 @@ export const parseCommand = (text: string, options: GrammarOptions): ParsedComma
     return { kind: 'grammar-error', message: `Plan B knows /release, /incident and /maintenance, not "${head?.text ?? ''}".`, usage: '/release help\n/incident help\n/maintenance help' };
   }
   if (family === 'release') return parseRelease(rest, options);
-  const sub = rest[0]?.text.toLowerCase();
-  return later(family, sub, family === 'incident' ? INCIDENT_USAGE : MAINTENANCE_USAGE);
+  return family === 'incident' ? parseIncident(rest, options) : parseMaintenance(rest);
 };

@@ -2,19 +2,18 @@
 import { parseDuration } from '../../domain/duration.js';
 import type { GrammarError, GrammarOptions, ParsedCommand } from './commands.js';
 import { parseMention } from './mention.js';
+import { grammarError, leadingId, NOT_A_DURATION, words } from './shared.js';
 import type { Token } from './tokenize.js';
 import { RELEASE_USAGE } from './usage.js';
 
 type Sub = keyof typeof RELEASE_USAGE;
 
-const usageError = (sub: Sub, message: string): GrammarError => ({ kind: 'grammar-error', message, usage: RELEASE_USAGE[sub] });
+const usageError = (sub: Sub, message: string): GrammarError => grammarError(message, RELEASE_USAGE[sub]);
 
-const words = (tokens: readonly Token[]): string => tokens.map((token) => token.text).join(' ').trim();
-
-/** The optional leading id: taken only when such a release exists. */
-const leadingId = (tokens: readonly Token[], options: GrammarOptions): { release?: string; rest: readonly Token[] } => {
-  const [first, ...rest] = tokens;
-  return first && !first.quoted && options.isReleaseId(first.text) ? { release: first.text, rest } : { rest: tokens };
+/** The optional leading release id: taken only when such a release exists. */
+const leadingRelease = (tokens: readonly Token[], options: GrammarOptions): { release?: string; rest: readonly Token[] } => {
+  const { id, rest } = leadingId(tokens, options.isReleaseId);
+  return id === undefined ? { rest } : { release: id, rest };
 };
 
 const RESERVED = ['confirmer', 'window', 'override'] as const;
@@ -56,7 +55,7 @@ const start = (tokens: readonly Token[], options: GrammarOptions): ParsedCommand
 
 /** `[<release-id>] <text>` with the text required. */
 const idAndText = (sub: Sub, tokens: readonly Token[], options: GrammarOptions, what: string): { release?: string; text: string } | GrammarError => {
-  const { release, rest } = leadingId(tokens, options);
+  const { release, rest } = leadingRelease(tokens, options);
   const text = words(rest);
   if (text === '') return usageError(sub, `/release ${sub} needs ${what}.`);
   return { ...(release === undefined ? {} : { release }), text };
@@ -75,7 +74,7 @@ export const parseRelease = (tokens: readonly Token[], options: GrammarOptions):
     case 'start':
       return start(args, options);
     case 'status': {
-      const { release, rest } = leadingId(args, options);
+      const { release, rest } = leadingRelease(args, options);
       if (rest.length > 0) return usageError('status', `There is no release ${words(rest)}. /release list shows them.`);
       return { kind: 'release.status', ...(release === undefined ? {} : { release }) };
     }
@@ -92,7 +91,7 @@ export const parseRelease = (tokens: readonly Token[], options: GrammarOptions):
       return { kind: 'release.unlock', runbook: runbook.text, reason: words(reason) };
     }
     case 'check': {
-      const { release, rest } = leadingId(args, options);
+      const { release, rest } = leadingRelease(args, options);
       const [item, ...evidence] = rest;
       if (!item) return usageError('check', '/release check needs the id of the preflight check.');
       const text = words(evidence);
@@ -104,7 +103,7 @@ export const parseRelease = (tokens: readonly Token[], options: GrammarOptions):
       let body = args;
       if (last?.key === 'timebox' && last.value !== undefined) {
         timeboxMs = parseDuration(last.value);
-        if (timeboxMs === undefined) return usageError('trouble', `timebox=${last.value}: "${last.value}" is not a duration: use 90s, 20m, 2h or 1h30m.`);
+        if (timeboxMs === undefined) return usageError('trouble', `timebox=${last.value}: ${NOT_A_DURATION(last.value)}`);
         body = args.slice(0, -1);
       }
       const parsed = idAndText('trouble', body, options, 'a description of what is wrong');
@@ -112,10 +111,6 @@ export const parseRelease = (tokens: readonly Token[], options: GrammarOptions):
       return { kind: 'release.trouble', ...(parsed.release === undefined ? {} : { release: parsed.release }), text: parsed.text, ...(timeboxMs === undefined ? {} : { timeboxMs }) };
     }
     default:
-      return {
-        kind: 'grammar-error',
-        message: `/release has no subcommand "${head?.text ?? ''}".`,
-        usage: Object.values(RELEASE_USAGE).join('\n'),
-      };
+      return grammarError(`/release has no subcommand "${head?.text ?? ''}".`, Object.values(RELEASE_USAGE).join('\n'));
   }
 };

@@ -14,23 +14,27 @@ export const RELEASE_USAGE = {
   trouble: '/release trouble [<release-id>] <what is wrong> [timebox=20m]',
 } as const;
 
-export const INCIDENT_USAGE = [
-  '/incident declare <title> [severity=1..4] [timebox=20m] [updates=15m] [stakeholders=#channel]',
-  '/incident lead [<incident-id>] @user',
-  '/incident update [<incident-id>] <text>',
-  '/incident decide [<incident-id>] rollback | extend <duration> <reason> | fixed',
-  '/incident resolve [<incident-id>] [summary]',
-  '/incident postmortem [<incident-id>]',
-];
+export const INCIDENT_USAGE = {
+  declare: '/incident declare <title> [severity=1..4] [timebox=20m] [updates=15m] [stakeholders=#channel]',
+  lead: '/incident lead [<incident-id>] @user',
+  update: '/incident update [<incident-id>] <text>',
+  decide: '/incident decide [<incident-id>] rollback | extend <duration> <reason> | fixed',
+  resolve: '/incident resolve [<incident-id>] [summary]',
+  postmortem: '/incident postmortem [<incident-id>]',
+} as const;
 
-export const MAINTENANCE_USAGE = [
-  '/maintenance schedule <title> at <time> for <duration> [in #channel] [impact="..."] [services=a,b] [remind=24h,1h,10m]',
-  '/maintenance list | cancel <id> <reason> | extend <id> <duration> <reason> | start <id> | complete <id>',
-  '/maintenance reschedule <id> at <time>',
-];
+export const MAINTENANCE_USAGE = {
+  schedule: '/maintenance schedule <title> at <time> for <duration> [in #channel] [impact="..."] [services=a,b] [remind=24h,1h,10m]',
+  list: '/maintenance list',
+  cancel: '/maintenance cancel <id> <reason>',
+  extend: '/maintenance extend <id> <duration> <reason>',
+  start: '/maintenance start <id>',
+  complete: '/maintenance complete <id>',
+  reschedule: '/maintenance reschedule <id> at <time>',
+} as const;
 
 /** Every subcommand of a family, one per line. */
 export const helpText = (family: 'release' | 'incident' | 'maintenance'): string => {
-  if (family === 'release') return Object.values(RELEASE_USAGE).join('\n');
-  return (family === 'incident' ? INCIDENT_USAGE : MAINTENANCE_USAGE).join('\n');
+  const usage = { release: RELEASE_USAGE, incident: INCIDENT_USAGE, maintenance: MAINTENANCE_USAGE }[family];
+  return Object.values(usage).join('\n');
 };

@@ -94,11 +94,87 @@ describe('families', () => {
   it('refuses unknown commands, naming the known ones', () => {
     expect(parse('/deploy now')).toMatchObject({ message: 'Plan B knows /release, /incident and /maintenance, not "/deploy".' });
   });
+});
 
-  it('recognises incident and maintenance subcommands for later versions', () => {
-    expect(parse('/incident declare "db down"')).toEqual({ kind: 'incident.later', subcommand: 'declare' });
-    expect(parse('/maintenance reschedule w-1 at 22:00')).toEqual({ kind: 'maintenance.later', subcommand: 'reschedule' });
-    expect(parse('/maintenance')).toEqual({ kind: 'maintenance.help' });
+describe('/incident', () => {
+  const incidents = (): GrammarOptions => ({ ...options('slack'), isIncidentId: (word) => word === 'inc-7' });
+
+  it('declares with a title and trailing options', () => {
+    expect(parse('/incident declare "Checkout 500s" for EU severity=1 timebox=15m updates=10m stakeholders=<#C0STATUS|status>', incidents())).toEqual({
+      kind: 'incident.declare',
+      title: 'Checkout 500s for EU',
+      severity: 1,
+      timeboxMs: 900_000,
+      updatesMs: 600_000,
+      stakeholders: 'C0STATUS',
+    });
+    expect(parse('/incident declare')).toEqual({ kind: 'form', form: 'incident.declare' });
+  });
+
+  it('explains bad options', () => {
+    expect(parse('/incident declare db down severity=5')).toMatchObject({ message: 'severity=5: severity is 1 (worst) to 4.' });
+    expect(parse('/incident declare db down sevrity=1')).toMatchObject({ message: 'Unknown option sevrity=: the options here are severity=, timebox=, updates=, stakeholders=.' });
+    expect(parse('/incident declare db down timebox=soon')).toMatchObject({ message: 'timebox=soon: "soon" is not a duration: use 90s, 20m, 2h or 1h30m.' });
+    expect(parse('/incident declare severity=2')).toMatchObject({ message: '/incident declare needs a title: what is broken, for whom.' });
+  });
+
+  it('names the lead by mention, on the incident named or the one here', () => {
+    expect(parse('/incident lead inc-7 <@U42>', incidents())).toEqual({ kind: 'incident.lead', incident: 'inc-7', lead: 'slack:U42' });
+    expect(parse('/incident lead <@U42>', incidents())).toEqual({ kind: 'incident.lead', lead: 'slack:U42' });
+    expect(parse('/incident lead <!here>', incidents())).toMatchObject({ message: '<!here> is everyone, not a person: name one person.' });
+  });
+
+  it('decides rollback, fixed, or an extension with a duration and a reason', () => {
+    expect(parse('/incident decide rollback')).toEqual({ kind: 'incident.decide', decision: 'rollback' });
+    expect(parse('/incident decide inc-7 fixed', incidents())).toEqual({ kind: 'incident.decide', incident: 'inc-7', decision: 'fixed' });
+    expect(parse('/incident decide extend 10m cache is warming')).toEqual({ kind: 'incident.decide', decision: 'extend', extendMs: 600_000, reason: 'cache is warming' });
+    expect(parse('/incident decide extend 10m')).toMatchObject({ message: 'An extension needs a reason: what will be different in that time?' });
+    expect(parse('/incident decide extend soon please')).toMatchObject({ message: '"soon" is not a duration: use 90s, 20m, 2h or 1h30m.' });
+    expect(parse('/incident decide maybe')).toMatchObject({ message: 'Decide one of: rollback, fixed, or extend <duration> <reason>.' });
+  });
+
+  it('updates, resolves and drafts the post-mortem', () => {
+    expect(parse('/incident update "Rollback started, ETA 15m"')).toEqual({ kind: 'incident.update', text: 'Rollback started, ETA 15m' });
+    expect(parse('/incident update')).toMatchObject({ message: '/incident update needs the text of the update.' });
+    expect(parse('/incident resolve')).toEqual({ kind: 'incident.resolve' });
+    expect(parse('/incident resolve inc-7 index rebuilt', incidents())).toEqual({ kind: 'incident.resolve', incident: 'inc-7', summary: 'index rebuilt' });
+    expect(parse('/incident postmortem')).toEqual({ kind: 'incident.postmortem' });
     expect(parse('/incident explode')).toMatchObject({ message: '/incident has no subcommand "explode".' });
+  });
+});
+
+describe('/maintenance', () => {
+  it('schedules with a title, a time as typed, a duration, a channel and options', () => {
+    expect(parse('/maintenance schedule "DB upgrade at night" at tomorrow 22:00 for 1h30m in <#C0OPS|ops> impact="checkout read-only" services=checkout,payments remind=24h,1h,10m')).toEqual({
+      kind: 'maintenance.schedule',
+      title: 'DB upgrade at night',
+      at: 'tomorrow 22:00',
+      durationMs: 5_400_000,
+      channel: 'C0OPS',
+      impact: 'checkout read-only',
+      services: ['checkout', 'payments'],
+      remindMs: [86_400_000, 3_600_000, 600_000],
+    });
+    expect(parse('/maintenance schedule Upgrade at 2026-11-24T22:00:00Z for 2h')).toEqual({ kind: 'maintenance.schedule', title: 'Upgrade', at: '2026-11-24T22:00:00Z', durationMs: 7_200_000 });
+    expect(parse('/maintenance schedule')).toEqual({ kind: 'form', form: 'maintenance.schedule' });
+  });
+
+  it('explains a schedule it cannot read', () => {
+    expect(parse('/maintenance schedule Upgrade tomorrow')).toMatchObject({ message: 'Say when and for how long: /maintenance schedule "DB upgrade" at tomorrow 22:00 for 2h.' });
+    expect(parse('/maintenance schedule Upgrade at 22:00 for ages')).toMatchObject({ message: 'for ages: "ages" is not a duration: use 90s, 20m, 2h or 1h30m.' });
+    expect(parse('/maintenance schedule Upgrade at 22:00 for 1h remind=1h,soon')).toMatchObject({ message: 'remind=1h,soon: list durations before the start, e.g. remind=24h,1h,10m.' });
+  });
+
+  it('lists, cancels, extends, starts, completes and reschedules by window id', () => {
+    expect(parse('/maintenance list')).toEqual({ kind: 'maintenance.list' });
+    expect(parse('/maintenance cancel w-3 vendor postponed')).toEqual({ kind: 'maintenance.cancel', window: 'w-3', reason: 'vendor postponed' });
+    expect(parse('/maintenance cancel w-3')).toMatchObject({ message: '/maintenance cancel needs the window id and a reason people will read.' });
+    expect(parse('/maintenance extend w-3 30m reindex is slower')).toEqual({ kind: 'maintenance.extend', window: 'w-3', durationMs: 1_800_000, reason: 'reindex is slower' });
+    expect(parse('/maintenance extend w-3 30m')).toMatchObject({ message: 'Say why it needs longer: people waiting on the window will read it.' });
+    expect(parse('/maintenance start w-3')).toEqual({ kind: 'maintenance.start', window: 'w-3' });
+    expect(parse('/maintenance complete w-3')).toEqual({ kind: 'maintenance.complete', window: 'w-3' });
+    expect(parse('/maintenance reschedule w-3 at friday 23:00')).toEqual({ kind: 'maintenance.reschedule', window: 'w-3', at: 'friday 23:00' });
+    expect(parse('/maintenance reschedule w-3 friday')).toMatchObject({ message: 'Say the new start: /maintenance reschedule <id> at <time>.' });
+    expect(parse('/maintenance')).toEqual({ kind: 'maintenance.help' });
   });
 });
