@@ -35,6 +35,3 @@ export interface Message {
   /** Small print under the message: who did what when. */
   readonly context?: readonly string[];
 }
-
-/** A one-off reply (errors, help) that does not need a stable key of its own. */
-export const reply = (key: string, ...text: string[]): Message => ({ key, text });

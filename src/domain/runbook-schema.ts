@@ -118,7 +118,7 @@ const toRunbook = (book: Input): Runbook => ({
 });
 
 /** The file format, as written by people. */
-export const runbookInputSchema = input.superRefine(checkRunbook);
+const runbookInputSchema = input.superRefine(checkRunbook);
 
 /** Validates a parsed YAML value and turns it into the domain's Runbook. */
 export const runbookSchema = runbookInputSchema.transform(toRunbook);

@@ -51,23 +51,3 @@ export type ReleaseEventType = keyof ReleaseEventData;
 export type ReleaseEvent = {
   [Type in ReleaseEventType]: NewEvent<Type, ReleaseEventData[Type]>;
 }[ReleaseEventType];
-
-export const RELEASE_EVENT_TYPES: readonly ReleaseEventType[] = [
-  'release.started',
-  'release.confirmer_accepted',
-  'release.confirmer_declined',
-  'release.preflight_checked',
-  'release.point_of_no_return_acknowledged',
-  'release.step_started',
-  'release.step_done',
-  'release.step_confirmed',
-  'release.step_rejected',
-  'release.completed',
-  'release.aborted',
-  'release.rollback_started',
-  'release.rollback_step_done',
-  'release.rollback_step_confirmed',
-  'release.rolled_back',
-  'release.locked',
-  'release.unlocked',
-];
