@@ -90,14 +90,12 @@ export const createApp = (deps: AppDeps): App => {
     return undefined;
   };
 
-  const allSlots = (): Promise<ReleaseSlot[]> => releases.slots(config.runbooks);
-
   /** The release a command names, or the one active in this channel (asking which when several are). */
-  const pick = async (request: Request, id: string | undefined, usage: string): Promise<Release | DomainError> => {
+  const pick = (request: Request, slots: readonly ReleaseSlot[], id: string | undefined, usage: string): Release | DomainError => {
     if (id !== undefined) {
-      return (await releases.find(config.runbooks, id)) ?? fail('unknown_release', `There is no release ${id}.`);
+      return slots.flatMap((slot) => slot.releases).find((release) => release.id === id) ?? fail('unknown_release', `There is no release ${id}.`);
     }
-    const active = (await allSlots())
+    const active = slots
       .map(activeRelease)
       .filter((release): release is Release => release !== undefined && release.channel === request.conversation.channel);
     const [only, ...others] = active;
@@ -106,8 +104,8 @@ export const createApp = (deps: AppDeps): App => {
     return only;
   };
 
-  const latestIn = async (channel: string): Promise<Release | undefined> =>
-    (await allSlots())
+  const latestIn = (slots: readonly ReleaseSlot[], channel: string): Release | undefined =>
+    slots
       .flatMap((slot) => slot.releases)
       .filter((release) => release.channel === channel)
       .sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
@@ -115,8 +113,14 @@ export const createApp = (deps: AppDeps): App => {
   const bookOf = (release: Release): Runbook | DomainError =>
     runbook(release.runbook) ?? fail('runbook_gone', `The runbook ${release.runbook} of ${release.id} is no longer configured.`);
 
-  const onRelease = async (request: Request, id: string | undefined, usage: string, make: (release: Release) => ReleaseCommand | DomainError): Promise<Outcome> => {
-    const release = await pick(request, id, usage);
+  const onRelease = async (
+    request: Request,
+    slots: readonly ReleaseSlot[],
+    id: string | undefined,
+    usage: string,
+    make: (release: Release) => ReleaseCommand | DomainError,
+  ): Promise<Outcome> => {
+    const release = pick(request, slots, id, usage);
     if (isDomainError(release)) return release;
     const book = bookOf(release);
     if (isDomainError(book)) return book;
@@ -127,8 +131,7 @@ export const createApp = (deps: AppDeps): App => {
   const unknownRunbook = (name: string): DomainError =>
     fail('unknown_runbook', `There is no runbook ${name}. Runbooks: ${config.runbooks.map((r) => r.name).join(', ') || 'none configured'}.`);
 
-  const describeRunbooks = async (request: Request): Promise<string[]> => {
-    const slots = await allSlots();
+  const describeRunbooks = (request: Request, slots: readonly ReleaseSlot[]): string[] => {
     const lines = config.runbooks
       .filter((book) => isEligible(request.user, book.drivers, config.groups))
       .map((book) => {
@@ -141,8 +144,8 @@ export const createApp = (deps: AppDeps): App => {
     return lines.length > 0 ? ['Runbooks you may drive:', ...lines] : ['There is no runbook you may drive. Ask to be added to its drivers in planb.yaml.'];
   };
 
-  const describeList = async (): Promise<string[]> => {
-    const all = (await allSlots()).flatMap((slot) => slot.releases).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  const describeList = (slots: readonly ReleaseSlot[]): string[] => {
+    const all = slots.flatMap((slot) => slot.releases).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
     const active = all.filter(isActive);
     const recent = all.filter((release) => !isActive(release)).slice(0, 10);
     const line = (release: Release): string => {
@@ -157,26 +160,25 @@ export const createApp = (deps: AppDeps): App => {
     ];
   };
 
-  const knownReleaseIds = async (): Promise<Set<string>> => new Set((await allSlots()).flatMap((slot) => slot.releases.map((release) => release.id)));
-
   const currentStepOf = (release: Release): string | DomainError =>
     currentStep(release)?.id ?? fail('no_step', `${release.id} has no step waiting.`);
 
-  const dispatch = async (request: Request, parsed: ParsedCommand): Promise<Outcome> => {
+  /** `slots`: every runbook's releases as they were when the command arrived (decisions re-read their own). */
+  const dispatch = async (request: Request, parsed: ParsedCommand, slots: readonly ReleaseSlot[]): Promise<Outcome> => {
     switch (parsed.kind) {
       case 'release.help':
         await whisper(request, helpText('release'));
         return undefined;
       case 'release.runbooks':
-        await whisper(request, ...(await describeRunbooks(request)));
+        await whisper(request, ...describeRunbooks(request, slots));
         return undefined;
       case 'release.list':
-        await whisper(request, ...(await describeList()));
+        await whisper(request, ...describeList(slots));
         return undefined;
       case 'release.status': {
-        const picked = await pick(request, parsed.release, '/release status <release-id>');
+        const picked = pick(request, slots, parsed.release, '/release status <release-id>');
         // Nothing running here: the latest release of this channel is what people ask about.
-        const release = isDomainError(picked) && picked.code === 'no_active_release' ? ((await latestIn(request.conversation.channel)) ?? picked) : picked;
+        const release = isDomainError(picked) && picked.code === 'no_active_release' ? (latestIn(slots, request.conversation.channel) ?? picked) : picked;
         if (isDomainError(release)) return release;
         await whisperMessage(request, { ...releaseCard(release, cardContext), key: `${cardKey(release.id)}/status`, buttons: [] });
         return undefined;
@@ -194,18 +196,18 @@ export const createApp = (deps: AppDeps): App => {
         });
       }
       case 'release.abort':
-        return onRelease(request, parsed.release, '/release abort <release-id> <reason>', (release) => ({ type: 'abort', release: release.id, reason: parsed.reason }));
+        return onRelease(request, slots, parsed.release, '/release abort <release-id> <reason>', (release) => ({ type: 'abort', release: release.id, reason: parsed.reason }));
       case 'release.rollback':
-        return onRelease(request, parsed.release, '/release rollback <release-id> <reason>', (release) => ({ type: 'rollback', release: release.id, reason: parsed.reason }));
+        return onRelease(request, slots, parsed.release, '/release rollback <release-id> <reason>', (release) => ({ type: 'rollback', release: release.id, reason: parsed.reason }));
       case 'release.check':
-        return onRelease(request, parsed.release, '/release check <release-id> <item> <evidence>', (release) => ({
+        return onRelease(request, slots, parsed.release, '/release check <release-id> <item> <evidence>', (release) => ({
           type: 'check',
           release: release.id,
           item: parsed.item,
           ...(parsed.evidence === undefined ? {} : { evidence: parsed.evidence }),
         }));
       case 'release.reject':
-        return onRelease(request, parsed.release, '/release reject <release-id> <reason>', (release) => {
+        return onRelease(request, slots, parsed.release, '/release reject <release-id> <reason>', (release) => {
           const step = currentStepOf(release);
           return isDomainError(step) ? step : { type: 'reject_step', release: release.id, step, reason: parsed.reason };
         });
@@ -220,7 +222,7 @@ export const createApp = (deps: AppDeps): App => {
         return undefined;
       case 'form':
         if (parsed.form === 'release.start') {
-          await whisper(request, ...(await describeRunbooks(request)));
+          await whisper(request, ...describeRunbooks(request, slots));
           return undefined;
         }
         return fail('not_yet', 'Maintenance windows and incidents are not available in this version yet.');
@@ -274,7 +276,8 @@ export const createApp = (deps: AppDeps): App => {
   return {
     command: (request, text) =>
       guard(request, { command: text.split(/\s+/, 2).join(' ') }, async () => {
-        const known = await knownReleaseIds();
+        const slots = await releases.slots(config.runbooks);
+        const known = new Set(slots.flatMap((slot) => slot.releases.map((release) => release.id)));
         const parsed = parseCommand(text, {
           platform: request.platform,
           isReleaseId: (word) => known.has(word),
@@ -285,7 +288,7 @@ export const createApp = (deps: AppDeps): App => {
           await whisper(request, parsed.message, `Usage: ${parsed.usage}`);
           return undefined;
         }
-        return dispatch(request, parsed);
+        return dispatch(request, parsed, slots);
       }),
     action: (request, actionId, value) =>
       guard(request, { action: actionId }, async () => {

@@ -1,4 +1,4 @@
-/** The terminal chat: type commands as any user, press buttons by number. Reads stdin line by line. */
+/** The terminal chat: type commands as anyone, press buttons by number. Reads stdin line by line. */
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { App, Request } from '../../app/app.js';
