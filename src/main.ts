@@ -18,6 +18,7 @@ export interface ConsoleIo {
 
 /** The console on the embedded store: what `npm start` opens when no chat platform is configured. */
 export const startConsole = async (config: Config, io: ConsoleIo): Promise<void> => {
+  // The terminal is the chat here: info lines on stderr would interleave with it, so the default is warn.
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const chat = new ConsoleChat(io.write);
   const app = createApp({
