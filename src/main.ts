@@ -5,6 +5,8 @@ import type { Config } from './config.js';
 import { ConsoleChat } from './adapters/console/console-chat.js';
 import { runConsole } from './adapters/console/console.js';
 import { createLogger } from './adapters/logger.js';
+import { DirectEffects } from './adapters/memory/direct-effects.js';
+import { InProcessScheduler } from './adapters/memory/in-process-scheduler.js';
 import { MemoryEventStore } from './adapters/memory/memory-event-store.js';
 import { randomIds, systemClock } from './adapters/memory/system.js';
 import { shortName } from './domain/principal.js';
@@ -21,8 +23,10 @@ export const startConsole = async (config: Config, io: ConsoleIo): Promise<void>
   // The terminal is the chat here: info lines on stderr would interleave with it, so the default is warn.
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const chat = new ConsoleChat(io.write);
+  const scheduler = new InProcessScheduler(systemClock, (error, timer) => logger.error({ err: error, timer: timer.id }, 'timer failed'));
+  const effects = new DirectEffects(chat, scheduler, logger);
   const app = createApp({
-    store: new MemoryEventStore(),
+    store: new MemoryEventStore((list) => effects.run(list)),
     chat,
     clock: systemClock,
     ids: randomIds,
@@ -30,6 +34,7 @@ export const startConsole = async (config: Config, io: ConsoleIo): Promise<void>
     logger,
     config: { groups: config.groups, runbooks: config.runbooks, timezone: config.timezone },
   });
+  scheduler.onFire((timer) => app.timer(timer.payload));
   await runConsole({
     input: io.input,
     write: io.write,
@@ -40,4 +45,6 @@ export const startConsole = async (config: Config, io: ConsoleIo): Promise<void>
     interactive: io.interactive,
     ...(config.usingExample ? { notice: `(No planb.yaml here: using the example config ${config.configFile}; set PLANB_CONFIG to use yours.)` } : {}),
   });
+  // The embedded store dies with the process, and its timers with it.
+  scheduler.stop();
 };

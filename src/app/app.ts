@@ -4,6 +4,7 @@ import { fail, isDomainError } from '../domain/errors.js';
 import type { Groups, Principal } from '../domain/principal.js';
 import { isEligible } from '../domain/principal.js';
 import type { ReleaseCommand } from '../domain/release/decide.js';
+import { decide, decideTimer } from '../domain/release/decide.js';
 import type { Release, ReleaseSlot } from '../domain/release/state.js';
 import { activeRelease, currentStep, isActive } from '../domain/release/state.js';
 import type { Runbook } from '../domain/runbook.js';
@@ -13,8 +14,9 @@ import { helpText, isGrammarError, parseCommand } from './grammar/index.js';
 import type { Message } from './message.js';
 import type { Chat, Clock, Conversation, Directory, EventStore, IdGenerator, Logger } from './ports.js';
 import type { CardContext } from './release-card.js';
-import { cardKey, releaseCard, timelineLine } from './release-card.js';
-import type { Decided } from './release-store.js';
+import { cardKey, releaseCard } from './release-card.js';
+import { releaseEffects, STEP_OVERDUE } from './release-effects.js';
+import type { SlotDecision } from './release-store.js';
 import { ReleaseRepository, runbookOfRelease } from './release-store.js';
 import { formatClock } from './time-format.js';
 
@@ -48,13 +50,15 @@ export interface App {
   command(request: Request, text: string): Promise<void>;
   /** A button pressed: its action id and value, as the message carried them. */
   action(request: Request, actionId: string, value: string): Promise<void>;
+  /** One of the bot's timers fired, with the payload it was scheduled with. Throws when it should be retried. */
+  timer(payload: Readonly<Record<string, string>>): Promise<void>;
 }
 
 type Outcome = DomainError | undefined;
 
 export const createApp = (deps: AppDeps): App => {
   const { chat, config, directory, logger } = deps;
-  const releases = new ReleaseRepository(deps.store, deps.clock, deps.ids, config.groups);
+  const releases = new ReleaseRepository(deps.store, deps.clock, deps.ids);
   const cardContext: CardContext = { zone: config.timezone, name: (p) => directory.displayName(p) };
   let replies = 0;
 
@@ -66,29 +70,15 @@ export const createApp = (deps: AppDeps): App => {
   const whisperMessage = (request: Request, message: Message): Promise<void> => chat.whisper(request.conversation, request.user, message);
 
   const runbook = (name: string): Runbook | undefined => config.runbooks.find((candidate) => candidate.name === name);
-  const conversationOf = (release: Release): Conversation => ({ channel: release.channel });
 
-  /** Posts what the new events mean: a line each in the release's thread, then the card as it is now. */
-  const publish = async (slot: ReleaseSlot, events: Decided['events']): Promise<void> => {
-    for (const event of events) {
-      const id = (event.data as { release?: string }).release;
-      const release = slot.releases.find((candidate) => candidate.id === id) ?? slot.releases[slot.releases.length - 1];
-      if (!release) continue;
-      const line = timelineLine(release, event, cardContext);
-      if (line) await chat.publish(conversationOf(release), { key: `release/${release.id}/event/${event.id}`, text: [line] });
-    }
-    const touched = new Set(events.map((event) => (event.data as { release?: string }).release).filter((id): id is string => id !== undefined));
-    for (const release of slot.releases.filter((candidate) => touched.has(candidate.id))) {
-      await chat.publish(conversationOf(release), releaseCard(release, cardContext));
-    }
+  /** Decides on the runbook's slot and appends the events with their messages and timers, in one go. */
+  const execute = async (name: string, decision: SlotDecision): Promise<Outcome> => {
+    const decided = await releases.execute(name, decision, (after) => releaseEffects(after, cardContext));
+    return isDomainError(decided) ? decided : undefined;
   };
 
-  const run = async (request: Request, book: Runbook, command: ReleaseCommand): Promise<Outcome> => {
-    const decided = await releases.execute(book, command, request.user);
-    if (isDomainError(decided)) return decided;
-    await publish(decided.slot, decided.events);
-    return undefined;
-  };
+  const run = (request: Request, book: Runbook, command: ReleaseCommand): Promise<Outcome> =>
+    execute(book.name, (slot, now) => decide(slot, command, { now, actor: request.user, groups: config.groups, runbook: book }));
 
   /** The release a command names, or the one active in this channel (asking which when several are). */
   const pick = (request: Request, slots: readonly ReleaseSlot[], id: string | undefined, usage: string): Release | DomainError => {
@@ -180,7 +170,8 @@ export const createApp = (deps: AppDeps): App => {
         // Nothing running here: the latest release of this channel is what people ask about.
         const release = isDomainError(picked) && picked.code === 'no_active_release' ? (latestIn(slots, request.conversation.channel) ?? picked) : picked;
         if (isDomainError(release)) return release;
-        await whisperMessage(request, { ...releaseCard(release, cardContext), key: `${cardKey(release.id)}/status`, buttons: [] });
+        // With its buttons: after a restart (or in a new chat) this is how people get them back.
+        await whisperMessage(request, { ...releaseCard(release, cardContext), key: `${cardKey(release.id)}/status` });
         return undefined;
       }
       case 'release.start': {
@@ -190,6 +181,7 @@ export const createApp = (deps: AppDeps): App => {
           type: 'start',
           params: parsed.params,
           channel: book.channel ?? request.conversation.channel,
+          platform: request.platform,
           ...(parsed.confirmer === undefined ? {} : { confirmer: parsed.confirmer }),
           ...(parsed.window === undefined ? {} : { window: parsed.window }),
           ...(parsed.override === undefined ? {} : { override: parsed.override }),
@@ -301,5 +293,15 @@ export const createApp = (deps: AppDeps): App => {
         const command = actionCommand(actionId, release, target);
         return isDomainError(command) ? command : run(request, book, command);
       }),
+    timer: async (payload) => {
+      const { kind, release, step, due } = payload;
+      const name = release === undefined ? undefined : runbookOfRelease(release);
+      if (kind !== STEP_OVERDUE || release === undefined || step === undefined || due === undefined || name === undefined) {
+        logger.warn({ payload }, 'ignored a timer this version does not know');
+        return;
+      }
+      const outcome = await execute(name, (slot, now) => decideTimer(slot, { type: 'step_overdue', release, step, due }, now));
+      if (outcome) logger.warn({ payload, code: outcome.code }, outcome.message);
+    },
   };
 };

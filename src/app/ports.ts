@@ -1,6 +1,7 @@
 /** What the use cases need from the world. Adapters implement these; the app knows nothing else. */
 import type { StoredEvent } from '../domain/event.js';
 import type { Principal } from '../domain/principal.js';
+import type { Effect } from './effects.js';
 import type { Message } from './message.js';
 
 /** Another writer appended to the stream first: reload and decide again. */
@@ -30,8 +31,11 @@ export interface GlobalEvent {
 
 export interface EventStore {
   read(stream: string): Promise<StreamRead>;
-  /** Appends all or nothing; rejects with ConcurrencyError when the stream is not at `expectedVersion`. */
-  append(stream: string, expectedVersion: number, events: readonly StoredEvent[]): Promise<void>;
+  /**
+   * Appends the events and the effects they cause, all or nothing; rejects with ConcurrencyError when
+   * the stream is not at `expectedVersion`. Once it resolves, the effects are sure to happen once.
+   */
+  append(stream: string, expectedVersion: number, events: readonly StoredEvent[], effects?: readonly Effect[]): Promise<void>;
   /** Every event after `position`, in global order. */
   readAll(afterPosition?: number): Promise<readonly GlobalEvent[]>;
 }
@@ -55,11 +59,38 @@ export interface Conversation {
   readonly thread?: string;
 }
 
+/** The platform's handle on a posted message (Slack `ts`, Teams activity id), kept to edit it later. */
+export type MessageRef = string;
+
 export interface Chat {
-  /** Posts the message, or edits the one posted earlier under the same `message.key`. */
-  publish(conversation: Conversation, message: Message): Promise<void>;
+  /** Posts a new message to the conversation. */
+  post(conversation: Conversation, message: Message): Promise<MessageRef>;
+  /** Edits a message posted earlier; it keeps its place in the channel. */
+  update(conversation: Conversation, ref: MessageRef, message: Message): Promise<void>;
   /** A reply only `user` sees (Slack ephemeral, Teams invoke response, console line). */
   whisper(conversation: Conversation, user: Principal, message: Message): Promise<void>;
+}
+
+/**
+ * The shared vocabulary of delivery failures: each platform adapter translates its SDK's errors into these
+ * at the edge, and the delivery queue decides on retries from them alone.
+ */
+export class RateLimitedError extends Error {
+  constructor(
+    readonly retryAfterMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`rate limited: retry after ${retryAfterMs} ms`, options);
+    this.name = 'RateLimitedError';
+  }
+}
+
+/** Will fail the same way however often it is tried (a deleted channel, a bot not invited): drop, do not retry. */
+export class PermanentDeliveryError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentDeliveryError';
+  }
 }
 
 export interface Clock {

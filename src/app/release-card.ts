@@ -41,8 +41,11 @@ const stepLine = (release: Release, step: StepState, ctx: CardContext): StepLine
       return { mark: 'done', text: `${base}, confirmed by ${step.confirmedBy ? ctx.name(step.confirmedBy) : 'nobody'} at ${formatClock(step.confirmedAt ?? '', ctx.zone)}` };
     case 'done':
       return { mark: 'current', text: `${base}, done, waiting for ${ctx.name(release.confirmer)} to confirm` };
-    case 'started':
-      return { mark: 'current', text: `${base}, in progress since ${formatClock(step.startedAt ?? '', ctx.zone)}${step.rejections > 0 ? ` (sent back ${step.rejections}x)` : ''}` };
+    case 'started': {
+      const overdue = step.overdueAt && step.expectMs !== undefined ? `, past its expected ${formatDuration(step.expectMs)}` : '';
+      const text = `${base}, in progress since ${formatClock(step.startedAt ?? '', ctx.zone)}${step.rejections > 0 ? ` (sent back ${step.rejections}x)` : ''}${overdue}`;
+      return { mark: overdue ? 'warning' : 'current', text };
+    }
     case 'pending':
       return { mark: step.irreversible ? 'warning' : 'pending', text: base };
   }
@@ -175,6 +178,11 @@ export const timelineLine = (release: Release, event: StoredEvent, ctx: CardCont
       return `${actor} confirmed ${e.data.step}.`;
     case 'release.step_rejected':
       return `${actor} sent ${e.data.step} back to ${ctx.name(release.driver)}: ${e.data.reason}`;
+    case 'release.step_overdue':
+      return (
+        `${e.data.step} (${stepTitle(e.data.step)}) has run past its expected ${formatDuration(e.data.expectMs)} (since ${formatClock(e.data.since, ctx.zone)}). ` +
+        `If it is stuck, roll back: /release rollback ${release.id} <reason>`
+      );
     case 'release.completed':
       return `${release.title} is complete.`;
     case 'release.aborted':

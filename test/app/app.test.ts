@@ -1,8 +1,10 @@
 /** The use cases on the embedded store: commands and buttons in, events and messages out. */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app/app.js';
 import type { App, Request } from '../../src/app/app.js';
 import type { EventStore, Logger } from '../../src/app/ports.js';
+import { DirectEffects } from '../../src/adapters/memory/direct-effects.js';
+import { InProcessScheduler } from '../../src/adapters/memory/in-process-scheduler.js';
 import { MemoryEventStore } from '../../src/adapters/memory/memory-event-store.js';
 import { shortName } from '../../src/domain/principal.js';
 import { groups, runbook } from '../domain/release/fixtures.js';
@@ -10,15 +12,34 @@ import { RecordingChat } from '../support/recording-chat.js';
 
 const as = (name: string): Request => ({ user: `console:${name}`, conversation: { channel: 'C1' }, platform: 'console' });
 
-const setup = (store: EventStore = new MemoryEventStore()): { app: App; chat: RecordingChat; store: EventStore; logged: unknown[] } => {
+const NOW = new Date('2026-11-23T14:02:00.000Z');
+const schedulers: InProcessScheduler[] = [];
+afterEach(() => {
+  for (const scheduler of schedulers.splice(0)) scheduler.stop();
+});
+
+interface Setup {
+  app: App;
+  chat: RecordingChat;
+  store: EventStore;
+  scheduler: InProcessScheduler;
+  logged: unknown[];
+}
+
+/** The app on the embedded store, its effects run in process as the console runs them; `store` replaces the store. */
+const setup = (store?: EventStore): Setup => {
   const chat = new RecordingChat();
   const logged: unknown[] = [];
   const logger: Logger = { error: (context) => logged.push(context), warn: () => undefined, info: () => undefined };
+  const scheduler = new InProcessScheduler({ now: () => NOW }, (error) => logged.push(error));
+  schedulers.push(scheduler);
+  const effects = new DirectEffects(chat, scheduler, logger);
+  store ??= new MemoryEventStore((list) => effects.run(list));
   let id = 0;
   const app = createApp({
     store,
     chat,
-    clock: { now: () => new Date('2026-11-23T14:02:00.000Z') },
+    clock: { now: () => NOW },
     ids: {
       next: () => {
         id += 1;
@@ -29,7 +50,7 @@ const setup = (store: EventStore = new MemoryEventStore()): { app: App; chat: Re
     logger,
     config: { groups, runbooks: [runbook], timezone: 'Europe/Berlin' },
   });
-  return { app, chat, store, logged };
+  return { app, chat, store, scheduler, logged };
 };
 
 const buttonValue = (chat: RecordingChat, actionId: string): string => {

@@ -1,10 +1,12 @@
 /** A Chat that records what it was asked to post, for app tests (the console adapter prints the same calls). */
 import type { Message } from '../../src/app/message.js';
-import type { Chat, Conversation } from '../../src/app/ports.js';
+import type { Chat, Conversation, MessageRef } from '../../src/app/ports.js';
 
 export interface Posted {
+  /** `publish` is a new post or an edit (`ref` says which message it edits). */
   readonly kind: 'publish' | 'whisper';
   readonly conversation: Conversation;
+  readonly ref?: MessageRef;
   readonly user?: string;
   readonly message: Message;
 }
@@ -12,8 +14,13 @@ export interface Posted {
 export class RecordingChat implements Chat {
   readonly posted: Posted[] = [];
 
-  publish(conversation: Conversation, message: Message): Promise<void> {
+  post(conversation: Conversation, message: Message): Promise<MessageRef> {
     this.posted.push({ kind: 'publish', conversation, message });
+    return Promise.resolve(`ref-${this.posted.length}`);
+  }
+
+  update(conversation: Conversation, ref: MessageRef, message: Message): Promise<void> {
+    this.posted.push({ kind: 'publish', conversation, ref, message });
     return Promise.resolve();
   }
 

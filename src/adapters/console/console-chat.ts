@@ -1,6 +1,6 @@
 /** The console's chat: prints messages and remembers which number stands for which button. */
 import type { Message } from '../../app/message.js';
-import type { Chat, Conversation } from '../../app/ports.js';
+import type { Chat, Conversation, MessageRef } from '../../app/ports.js';
 import type { Principal } from '../../domain/principal.js';
 import { shortName } from '../../domain/principal.js';
 import { renderConsole } from './console-render.js';
@@ -15,10 +15,18 @@ export class ConsoleChat implements Chat {
   /** Numbers are unique for the whole session: an old number still presses its old button. */
   private readonly buttons = new Map<number, PressedButton>();
   private nextNumber = 1;
+  private posts = 0;
 
   constructor(private readonly write: (text: string) => void) {}
 
-  publish(conversation: Conversation, message: Message): Promise<void> {
+  post(conversation: Conversation, message: Message): Promise<MessageRef> {
+    this.write(this.render(conversation, message, `[#${conversation.channel}]`));
+    this.posts += 1;
+    return Promise.resolve(`console-${this.posts}`);
+  }
+
+  /** A terminal cannot edit a line it printed: the card is printed again as it is now. */
+  update(conversation: Conversation, _ref: MessageRef, message: Message): Promise<void> {
     this.write(this.render(conversation, message, `[#${conversation.channel}]`));
     return Promise.resolve();
   }

@@ -18,7 +18,15 @@ interface StepTargeted extends Targeted {
 }
 
 export type ReleaseCommand =
-  | { readonly type: 'start'; readonly params: Readonly<Record<string, string>>; readonly confirmer?: Principal; readonly channel: string; readonly window?: string; readonly override?: string }
+  | {
+      readonly type: 'start';
+      readonly params: Readonly<Record<string, string>>;
+      readonly confirmer?: Principal;
+      readonly channel: string;
+      readonly platform?: string;
+      readonly window?: string;
+      readonly override?: string;
+    }
   | (Targeted & { readonly type: 'accept' })
   | (Targeted & { readonly type: 'decline'; readonly reason?: string })
   | (Targeted & { readonly type: 'check'; readonly item: string; readonly evidence?: string })
@@ -92,6 +100,7 @@ const start = (slot: ReleaseSlot, command: Extract<ReleaseCommand, { type: 'star
       driver: actor,
       confirmer,
       channel: command.channel,
+      ...(command.platform === undefined ? {} : { platform: command.platform }),
       ...(filled.stakeholders === undefined ? {} : { stakeholders: filled.stakeholders }),
       ...(command.window === undefined ? {} : { window: command.window }),
       ...(command.override === undefined ? {} : { override: command.override }),
@@ -303,4 +312,27 @@ export const decide = (slot: ReleaseSlot, command: ReleaseCommand, ctx: DecideCo
     return fail('not_latest', `${release.id} is not the latest release of ${release.runbook}; roll back ${currentRelease(slot)?.id ?? 'the latest'} first.`);
   }
   return forRelease(release, command, ctx);
+};
+
+/** What the bot's own timers ask of a release when they fire. */
+export interface StepOverdueTimer {
+  readonly type: 'step_overdue';
+  readonly release: string;
+  readonly step: string;
+  /** The deadline the timer was set for: a step restarted since has another, and this timer is stale. */
+  readonly due: string;
+}
+
+/**
+ * A timer firing: the events it means while it is still current, none when it is stale
+ * (the step moved on, was sent back and restarted, or the overdue mark is already recorded).
+ * @example decideTimer(slot, { type: 'step_overdue', release: 'web-deploy-1', step: 'canary', due }, now)
+ */
+export const decideTimer = (slot: ReleaseSlot, timer: StepOverdueTimer, now: Date): ReleaseEvent[] => {
+  const release = slot.releases.find((candidate) => candidate.id === timer.release);
+  const step = release?.steps.find((candidate) => candidate.id === timer.step);
+  if (!release || !step || release.status !== 'running' || step.status !== 'started') return [];
+  if (step.dueAt !== timer.due || step.overdueAt !== undefined || step.expectMs === undefined) return [];
+  const since = new Date(Date.parse(step.dueAt) - step.expectMs).toISOString();
+  return [{ type: 'release.step_overdue', at: now.toISOString(), actor: null, data: { release: release.id, step: step.id, expectMs: step.expectMs, since } }];
 };

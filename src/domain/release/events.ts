@@ -11,6 +11,8 @@ export interface ReleaseStartedData {
   readonly driver: Principal;
   readonly confirmer: Principal;
   readonly channel: string;
+  /** The chat platform the channel is on (`console`, `slack`, `teams`); older events have none: console. */
+  readonly platform?: string;
   readonly stakeholders?: string;
   readonly window?: string;
   readonly override?: string;
@@ -36,6 +38,8 @@ export interface ReleaseEventData {
   'release.step_done': StepRef;
   'release.step_confirmed': StepRef;
   'release.step_rejected': StepRef & { readonly reason: string };
+  /** The bot noticed a step running past its `expect` (an extension of DESIGN's vocabulary). */
+  'release.step_overdue': StepRef & { readonly expectMs: number; readonly since: string };
   'release.completed': Ref;
   'release.aborted': Ref & { readonly reason: string };
   'release.rollback_started': Ref & { readonly reason: string; readonly steps: readonly string[] };

@@ -12,6 +12,9 @@ export interface StepState extends RunbookStep {
   readonly confirmedAt?: string;
   readonly confirmedBy?: Principal;
   readonly rejections: number;
+  /** When the step runs past its `expect`: started (or sent back) + expect. */
+  readonly dueAt?: string;
+  readonly overdueAt?: string;
   /** Who acknowledged the point of no return of an irreversible step. */
   readonly acknowledgedBy: readonly Principal[];
 }
@@ -51,6 +54,7 @@ export interface Release {
   readonly driver: Principal;
   readonly confirmer: Principal;
   readonly channel: string;
+  readonly platform: string;
   readonly stakeholders?: string;
   readonly window?: string;
   readonly override?: string;
@@ -109,6 +113,12 @@ export const rollbackCost = (release: Release, upTo: string): { readonly steps: 
   return { steps, totalMs };
 };
 
+/** A step (re)started at `at` is overdue once its `expect` has passed; an earlier overdue mark is cleared. */
+const restart = (step: StepState, at: string, change: Partial<StepState>): StepState => {
+  const { overdueAt: _overdueAt, dueAt: _dueAt, ...rest } = step;
+  return { ...rest, ...change, ...(step.expectMs === undefined ? {} : { dueAt: new Date(Date.parse(at) + step.expectMs).toISOString() }) };
+};
+
 const mapStep = (release: Release, id: string, change: (step: StepState) => StepState): Release => ({
   ...release,
   steps: release.steps.map((step) => (step.id === id ? change(step) : step)),
@@ -144,11 +154,13 @@ const evolveRelease = (release: Release, event: ReleaseEvent): Release => {
     case 'release.point_of_no_return_acknowledged':
       return mapStep(release, event.data.step, (step) => ({ ...step, acknowledgedBy: event.actor ? [...step.acknowledgedBy, event.actor] : step.acknowledgedBy }));
     case 'release.step_started':
-      return mapStep(release, event.data.step, (step) => ({ ...step, status: 'started', startedAt: step.startedAt ?? event.at }));
+      return mapStep(release, event.data.step, (step) => restart(step, event.at, { status: 'started', startedAt: step.startedAt ?? event.at }));
     case 'release.step_done':
       return mapStep(release, event.data.step, (step) => ({ ...step, status: 'done', doneAt: event.at }));
     case 'release.step_rejected':
-      return mapStep(release, event.data.step, (step) => ({ ...step, status: 'started', rejections: step.rejections + 1 }));
+      return mapStep(release, event.data.step, (step) => restart(step, event.at, { status: 'started', rejections: step.rejections + 1 }));
+    case 'release.step_overdue':
+      return mapStep(release, event.data.step, (step) => ({ ...step, overdueAt: event.at }));
     case 'release.step_confirmed':
       return mapStep(release, event.data.step, (step) => ({ ...step, status: 'confirmed', confirmedAt: event.at, ...(event.actor ? { confirmedBy: event.actor } : {}) }));
     case 'release.completed':
@@ -190,6 +202,7 @@ const started = (event: Extract<ReleaseEvent, { type: 'release.started' }>): Rel
     driver: data.driver,
     confirmer: data.confirmer,
     channel: data.channel,
+    platform: data.platform ?? 'console',
     ...(data.stakeholders === undefined ? {} : { stakeholders: data.stakeholders }),
     ...(data.window === undefined ? {} : { window: data.window }),
     ...(data.override === undefined ? {} : { override: data.override }),

@@ -1,0 +1,40 @@
+/** The embedded relay: runs effects as soon as they are committed, in order, in this process. */
+import type { Effect } from '../../app/effects.js';
+import type { Chat, Logger, MessageRef, Scheduler } from '../../app/ports.js';
+
+export class DirectEffects {
+  /** Message key → the platform's reference, so a later change edits the same message. */
+  private readonly refs = new Map<string, MessageRef>();
+
+  constructor(
+    private readonly chat: Chat,
+    private readonly scheduler: Scheduler,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Never throws: the events are already committed, and a failed message must not undo them. */
+  async run(effects: readonly Effect[]): Promise<void> {
+    for (const effect of effects) {
+      try {
+        await this.apply(effect);
+      } catch (error) {
+        this.logger.error({ err: error, effect: effect.kind, ...('message' in effect ? { key: effect.message.key } : {}) }, 'effect failed');
+      }
+    }
+  }
+
+  private async apply(effect: Effect): Promise<void> {
+    switch (effect.kind) {
+      case 'deliver': {
+        const ref = this.refs.get(effect.message.key);
+        if (ref === undefined) this.refs.set(effect.message.key, await this.chat.post(effect.conversation, effect.message));
+        else await this.chat.update(effect.conversation, ref, effect.message);
+        return;
+      }
+      case 'schedule':
+        return this.scheduler.schedule({ id: effect.timer, at: new Date(effect.at), payload: effect.payload });
+      case 'cancel':
+        return this.scheduler.cancel(effect.timer);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+/** What release events make happen: a line each in the release's channel, the card as it is now, step timers. */
+import type { StoredEvent } from '../domain/event.js';
+import type { ReleaseEvent } from '../domain/release/events.js';
+import type { Release } from '../domain/release/state.js';
+import type { Effect } from './effects.js';
+import type { Conversation } from './ports.js';
+import type { CardContext } from './release-card.js';
+import { releaseCard, timelineLine } from './release-card.js';
+import type { Decided } from './release-store.js';
+
+/** The payload a step-overdue timer carries back to the app when it fires. */
+export const STEP_OVERDUE = 'release.step_overdue';
+
+/** Deterministic, so scheduling it again moves it; no `:` (BullMQ job ids may not have one). */
+export const stepTimerId = (release: string, step: string): string => `release-${release}-${step}-overdue`;
+
+const conversationOf = (release: Release): Conversation => ({ channel: release.channel });
+
+const releaseOf = (decided: Decided, event: StoredEvent): Release | undefined => {
+  const id = (event.data as { release?: string }).release;
+  return decided.slot.releases.find((candidate) => candidate.id === id) ?? decided.slot.releases[decided.slot.releases.length - 1];
+};
+
+/** A started (or sent back) step gets a timer for its `expect`; a step that is over, or a release that stops, loses it. */
+const timers = (release: Release, event: ReleaseEvent): Effect[] => {
+  switch (event.type) {
+    case 'release.step_started':
+    case 'release.step_rejected': {
+      const step = release.steps.find((candidate) => candidate.id === event.data.step);
+      if (!step?.dueAt) return [];
+      return [{ kind: 'schedule', timer: stepTimerId(release.id, step.id), at: step.dueAt, payload: { kind: STEP_OVERDUE, release: release.id, step: step.id, due: step.dueAt } }];
+    }
+    case 'release.step_done':
+      return [{ kind: 'cancel', timer: stepTimerId(release.id, event.data.step) }];
+    case 'release.aborted':
+    case 'release.rollback_started':
+      return release.steps.filter((step) => step.status === 'started' && step.dueAt).map((step) => ({ kind: 'cancel', timer: stepTimerId(release.id, step.id) }));
+    default:
+      return [];
+  }
+};
+
+/**
+ * Every effect of the appended events, in order: per event its timeline line and timers, then the card of
+ * each release they touched.
+ * @example releaseEffects(decided, { zone: 'Europe/Berlin', name: shortName })
+ */
+export const releaseEffects = (decided: Decided, ctx: CardContext): Effect[] => {
+  const effects: Effect[] = [];
+  const touched: Release[] = [];
+  for (const event of decided.events) {
+    const release = releaseOf(decided, event);
+    if (!release) continue;
+    if (!touched.includes(release)) touched.push(release);
+    const line = timelineLine(release, event, ctx);
+    if (line) effects.push({ kind: 'deliver', platform: release.platform, conversation: conversationOf(release), message: { key: `release/${release.id}/event/${event.id}`, text: [line] } });
+    effects.push(...timers(release, event as StoredEvent & ReleaseEvent));
+  }
+  for (const release of touched) {
+    effects.push({ kind: 'deliver', platform: release.platform, conversation: conversationOf(release), message: releaseCard(release, ctx) });
+  }
+  return effects;
+};
