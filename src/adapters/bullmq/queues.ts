@@ -1,0 +1,64 @@
+/** The BullMQ queues behind Plan B's effects: one for timers, one per chat platform for deliveries. */
+import { Queue } from 'bullmq';
+import type { JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Conversation } from '../../app/ports.js';
+import type { Message } from '../../app/message.js';
+
+export const TIMER_QUEUE = 'timers';
+export const deliveryQueueName = (platform: string): string => `deliveries-${platform}`;
+
+export interface TimerJob {
+  readonly timer: string;
+  /** The generation this job fires for; only the current one is carried out. */
+  readonly generation: string;
+  readonly payload: Readonly<Record<string, string>>;
+}
+
+export interface DeliveryJob {
+  readonly platform: string;
+  readonly conversation: Conversation;
+  readonly message: Message;
+  /** This delivery's place in its conversation: 1, 2, 3… Messages go out in that order, each once. */
+  readonly sequence: number;
+}
+
+/** Kept a while after they finish, so a replayed add with the same id is recognised and ignored. */
+const KEEP: JobsOptions = { removeOnComplete: { age: 86_400, count: 10_000 }, removeOnFail: { age: 7 * 86_400 } };
+
+/** BullMQ job ids may not contain `:`. */
+export const jobId = (...parts: readonly (string | number)[]): string => parts.join('-').replace(/:/g, '_');
+
+export const timerJobId = (timer: string, generation: string): string => jobId(timer, generation);
+
+/** How often a failing delivery is tried (exponential from 1 s: about an hour in all) before it is dropped and logged. */
+export const DELIVERY_ATTEMPTS = 12;
+
+export class PlanbQueues {
+  readonly timers: Queue<TimerJob>;
+  private readonly deliveries = new Map<string, Queue<DeliveryJob>>();
+
+  constructor(
+    private readonly connection: Redis,
+    readonly prefix: string,
+  ) {
+    this.timers = new Queue<TimerJob>(TIMER_QUEUE, { connection, prefix, defaultJobOptions: { ...KEEP, attempts: 20, backoff: { type: 'exponential', delay: 500 } } });
+  }
+
+  delivery(platform: string): Queue<DeliveryJob> {
+    let queue = this.deliveries.get(platform);
+    if (!queue) {
+      queue = new Queue<DeliveryJob>(deliveryQueueName(platform), {
+        connection: this.connection,
+        prefix: this.prefix,
+        defaultJobOptions: { ...KEEP, attempts: DELIVERY_ATTEMPTS, backoff: { type: 'exponential', delay: 1_000 } },
+      });
+      this.deliveries.set(platform, queue);
+    }
+    return queue;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.timers.close(), ...[...this.deliveries.values()].map((queue) => queue.close())]);
+  }
+}

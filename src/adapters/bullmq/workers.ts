@@ -1,0 +1,129 @@
+/**
+ * The workers behind the queues: timers become commands to their aggregate, deliveries go to the chat in
+ * each conversation's order, once.
+ */
+import { DelayedError, Worker } from 'bullmq';
+import type { Job, WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Chat, Logger, MessageRef } from '../../app/ports.js';
+import { PermanentDeliveryError, RateLimitedError } from '../../app/ports.js';
+import type { RedisKeys } from '../redis/keys.js';
+import type { Failpoint } from '../redis/redis-event-store.js';
+import { DELIVERED, runScript, TIMER_DONE } from '../redis/scripts.js';
+import type { DeliveryJob, TimerJob } from './queues.js';
+import { DELIVERY_ATTEMPTS, deliveryQueueName, TIMER_QUEUE } from './queues.js';
+
+/**
+ * A worker killed mid-job holds its lock until it expires; short locks bring a timer caught mid-fire back
+ * within seconds instead of BullMQ's default half minute. A job stalled by crashes is run again, never
+ * failed: a delivery that failed silently would hold up its conversation.
+ */
+export const WORKER_DEFAULTS = { lockDuration: 5_000, stalledInterval: 2_500, maxStalledCount: 1_000 } as const;
+
+/** How long an edited message stays editable: after that a change is posted as a new message. */
+const REF_TTL_SECONDS = 90 * 86_400;
+
+/** How long a delivery waits in the worker for the one before it in its conversation, before stepping aside. */
+const WAIT_FOR_TURN_MS = 2_000;
+
+export interface WorkerContext {
+  /** For the workers' own reads and scripts; BullMQ duplicates it for its blocking connections. */
+  readonly redis: Redis;
+  readonly keys: RedisKeys;
+  readonly logger: Logger;
+  readonly failpoint: Failpoint;
+  readonly options?: Partial<Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'concurrency'>>;
+}
+
+const workerOptions = (ctx: WorkerContext, concurrency: number): WorkerOptions => ({
+  connection: ctx.redis,
+  prefix: ctx.keys.bull,
+  ...WORKER_DEFAULTS,
+  concurrency,
+  ...ctx.options,
+});
+
+/** Fires timers: a job whose generation is no longer current (moved or cancelled) is ignored. */
+export const startTimerWorker = (ctx: WorkerContext, fire: (payload: Readonly<Record<string, string>>) => Promise<void>): Worker<TimerJob> => {
+  const { redis, keys, failpoint } = ctx;
+  const worker = new Worker<TimerJob>(
+    TIMER_QUEUE,
+    async (job) => {
+      const { timer, generation, payload } = job.data;
+      if ((await redis.hget(keys.timers, timer)) !== generation) return 'stale';
+      failpoint('timer.firing');
+      // Throws to retry; run twice after a crash, the aggregate ignores what it already recorded.
+      await fire(payload);
+      failpoint('timer.fired');
+      await runScript(redis, TIMER_DONE, [keys.timers], [timer, generation]);
+      return 'fired';
+    },
+    workerOptions(ctx, 4),
+  );
+  worker.on('failed', (job, error) => ctx.logger.error({ err: error, timer: job?.data.timer }, 'timer failed'));
+  worker.on('error', (error) => ctx.logger.error({ err: error }, 'timer worker error'));
+  return worker;
+};
+
+const sleep = (ms: number): Promise<void> => new Promise((wake) => setTimeout(wake, ms));
+
+/** Posts or edits each message in its conversation's order, once; honours Retry-After; drops what can never succeed. */
+export const startDeliveryWorker = (ctx: WorkerContext, platform: string, chat: Chat): Worker<DeliveryJob> => {
+  const { redis, keys, logger, failpoint } = ctx;
+
+  const deliveredSoFar = async (job: Job<DeliveryJob>): Promise<number> =>
+    Number((await redis.get(keys.delivered(job.data.platform, job.data.conversation.channel))) ?? '0');
+
+  /** Marks the delivery done (with the new reference, if any); false when another run already did. */
+  const record = async (job: Job<DeliveryJob>, ref: MessageRef | undefined): Promise<boolean> => {
+    const { data } = job;
+    const done = await runScript(
+      redis,
+      DELIVERED,
+      [keys.delivered(data.platform, data.conversation.channel), keys.ref(data.message.key)],
+      [data.sequence, ref ?? '', REF_TTL_SECONDS],
+    );
+    return done === 1;
+  };
+
+  const later = async (job: Job<DeliveryJob>, token: string | undefined, ms: number): Promise<never> => {
+    await job.moveToDelayed(Date.now() + ms, token);
+    throw new DelayedError();
+  };
+
+  const worker = new Worker<DeliveryJob>(
+    deliveryQueueName(platform),
+    async (job, token) => {
+      const { conversation, message, sequence } = job.data;
+      let delivered = await deliveredSoFar(job);
+      for (const started = Date.now(); delivered + 1 < sequence && Date.now() - started < WAIT_FOR_TURN_MS; ) {
+        await sleep(20);
+        delivered = await deliveredSoFar(job);
+      }
+      if (sequence <= delivered) return 'duplicate';
+      if (delivered + 1 < sequence) return later(job, token, 250);
+      failpoint('delivery.sending');
+      const ref = (await redis.get(keys.ref(message.key))) ?? undefined;
+      let posted: MessageRef | undefined;
+      try {
+        if (ref === undefined) posted = await chat.post(conversation, message);
+        else await chat.update(conversation, ref, message);
+      } catch (error) {
+        if (error instanceof RateLimitedError) return later(job, token, error.retryAfterMs);
+        const last = error instanceof PermanentDeliveryError || job.attemptsMade + 1 >= (job.opts.attempts ?? DELIVERY_ATTEMPTS);
+        if (!last) throw error;
+        // Given up: logged for people, and the conversation moves on rather than waiting forever.
+        logger.error({ err: error, platform, channel: conversation.channel, key: message.key, attempts: job.attemptsMade + 1 }, 'message dropped');
+        await record(job, undefined);
+        return 'dropped';
+      }
+      // Outside the try: a failure to record must not look like a failed post and post it again.
+      await record(job, posted);
+      failpoint('delivery.recorded');
+      return 'delivered';
+    },
+    workerOptions(ctx, 8),
+  );
+  worker.on('error', (error) => logger.error({ err: error, platform }, 'delivery worker error'));
+  return worker;
+};

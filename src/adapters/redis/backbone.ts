@@ -1,0 +1,130 @@
+/** The production backbone on one Redis: event store, outbox relay, timer and delivery workers. */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Chat, Clock, EventStore, Logger } from '../../app/ports.js';
+import { bullmqSink } from '../bullmq/effect-sink.js';
+import { PlanbQueues } from '../bullmq/queues.js';
+import type { WorkerContext } from '../bullmq/workers.js';
+import { startDeliveryWorker, startTimerWorker } from '../bullmq/workers.js';
+import type { RedisKeys } from './keys.js';
+import { redisKeys } from './keys.js';
+import type { RelayOptions } from './outbox-relay.js';
+import { OutboxRelay } from './outbox-relay.js';
+import type { Failpoint } from './redis-event-store.js';
+import { RedisEventStore } from './redis-event-store.js';
+
+export interface BackboneOptions {
+  readonly url: string;
+  readonly prefix: string;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly failpoint?: Failpoint;
+  readonly relay?: RelayOptions;
+  readonly worker?: WorkerContext['options'];
+}
+
+export interface BackboneHandlers {
+  /** The app's timer entry point. */
+  readonly fire: (payload: Readonly<Record<string, string>>) => Promise<void>;
+  /** The chats this process delivers to, by platform name; other platforms' deliveries wait for their process. */
+  readonly chats: ReadonlyMap<string, Chat>;
+}
+
+const connection = (url: string, logger: Logger, name: string, forBullmq: boolean): Redis => {
+  // BullMQ needs maxRetriesPerRequest: null; the store keeps the default so a command fails instead of hanging.
+  const redis = new Redis(url, { connectionName: name, ...(forBullmq ? { maxRetriesPerRequest: null } : {}) });
+  redis.on('error', (error: Error) => logger.warn({ err: error, connection: name }, 'redis connection error'));
+  return redis;
+};
+
+export class Backbone {
+  readonly store: EventStore;
+  readonly keys: RedisKeys;
+  private readonly queues: PlanbQueues;
+  private readonly workers: Worker[] = [];
+  private relay: OutboxRelay | undefined;
+  private readonly blocking: Redis;
+
+  private constructor(
+    private readonly options: BackboneOptions,
+    private readonly commands: Redis,
+    private readonly bull: Redis,
+  ) {
+    this.keys = redisKeys(options.prefix);
+    this.store = new RedisEventStore(commands, this.keys, options.failpoint);
+    this.queues = new PlanbQueues(bull, this.keys.bull);
+    this.blocking = connection(options.url, options.logger, 'planb-relay', true);
+  }
+
+  /** Connects and checks the server: fails fast when Redis is unreachable at start. */
+  static async connect(options: BackboneOptions): Promise<Backbone> {
+    const commands = connection(options.url, options.logger, 'planb-store', false);
+    try {
+      await commands.ping();
+    } catch (error) {
+      commands.disconnect();
+      throw new Error(`Redis at ${redactUrl(options.url)} does not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    await warnUnlessNoeviction(commands, options.logger);
+    return new Backbone(options, commands, connection(options.url, options.logger, 'planb-bullmq', true));
+  }
+
+  /** Starts relaying effects and working the timer queue and the deliveries of `handlers.chats`. */
+  async start(handlers: BackboneHandlers): Promise<void> {
+    const { logger, failpoint = () => undefined } = this.options;
+    const ctx: WorkerContext = { redis: this.bull, keys: this.keys, logger, failpoint, ...(this.options.worker ? { options: this.options.worker } : {}) };
+    this.workers.push(startTimerWorker(ctx, handlers.fire));
+    for (const [platform, chat] of handlers.chats) this.workers.push(startDeliveryWorker(ctx, platform, chat));
+    const consumer = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.relay = new OutboxRelay(this.blocking, this.keys, consumer, bullmqSink(this.queues, this.options.clock, logger), logger, failpoint, this.options.relay);
+    await this.relay.start();
+  }
+
+  /** Redis answers within `timeoutMs`. */
+  async ready(timeoutMs = 1_000): Promise<boolean> {
+    const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
+    const ping = this.commands.ping().then(
+      (reply) => reply === 'PONG',
+      () => false,
+    );
+    return Promise.race([ping, timeout]);
+  }
+
+  /**
+   * Waits until nothing is left to relay and `platform` has nothing waiting to be delivered, up to `timeoutMs`:
+   * a console reading a script prints its last messages before it exits.
+   */
+  async settle(platform: string, timeoutMs: number): Promise<boolean> {
+    const queue = this.queues.delivery(platform);
+    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+      const [outbox, pending] = await Promise.all([this.commands.xlen(this.keys.outbox), queue.getJobCountByTypes('wait', 'active', 'delayed', 'prioritized')]);
+      if (outbox === 0 && pending === 0) return true;
+      await new Promise((wake) => setTimeout(wake, 50));
+    }
+    return false;
+  }
+
+  /** Stops taking work, lets running jobs finish, and closes every connection. */
+  async close(): Promise<void> {
+    await this.relay?.stop();
+    await Promise.all(this.workers.map((worker) => worker.close()));
+    await this.queues.close();
+    await Promise.all([this.commands, this.bull, this.blocking].map((redis) => redis.quit().catch(() => redis.disconnect())));
+  }
+}
+
+/** `redis://user:secret@host:6379` → `redis://user:***@host:6379`: URLs reach logs and errors, passwords must not. */
+export const redactUrl = (url: string): string => url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+
+const warnUnlessNoeviction = async (redis: Redis, logger: Logger): Promise<void> => {
+  try {
+    const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string];
+    if (policy !== 'noeviction') {
+      logger.warn({ policy }, 'Redis maxmemory-policy is not noeviction: under memory pressure Redis may evict events, timers or jobs. Set maxmemory-policy noeviction.');
+    }
+  } catch {
+    // Managed Redis often forbids CONFIG; the README says what to set.
+  }
+};
