@@ -28,13 +28,43 @@ const fileSchema = z.strictObject({
 
 export type Platform = 'slack' | 'teams';
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+
+export interface SlackConfig {
+  readonly botToken: string;
+  /** Absent in Socket Mode, where Slack does not sign requests to us. */
+  readonly signingSecret?: string;
+  readonly appToken?: string;
+  readonly apiUrl?: string;
+}
+
+export interface TeamsConfig {
+  /** Absent only with the emulator, which sends unauthenticated activities. */
+  readonly appId?: string;
+  readonly appPassword?: string;
+  readonly tenantId?: string;
+  readonly appType?: (typeof APP_TYPES)[number];
+  readonly emulator: boolean;
+}
+
 export interface Config {
   /** Chat platforms with credentials in the environment; none means the console. */
   readonly platforms: readonly Platform[];
+  readonly slack?: SlackConfig;
+  readonly teams?: TeamsConfig;
   readonly store: 'memory' | 'redis';
   readonly redisUrl?: string;
+  /** Prefix of every Redis key, so several deployments can share one Redis. */
+  readonly redisPrefix: string;
   readonly port: number;
-  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** The JSON API is served only when a token guards it. */
+  readonly apiToken?: string;
+  /** Test-only: SIGKILL this process the `hit`th time it reaches `point`, to prove recovery. */
+  readonly failpoint?: { readonly point: string; readonly hit: number };
+  /** Valid but dangerous settings, for the caller to log loudly at start-up. */
+  readonly warnings: readonly string[];
   /** The planb.yaml that was read, and a note when it was the example one. */
   readonly configFile: string;
   readonly usingExample: boolean;
@@ -61,29 +91,131 @@ const exists = async (path: string): Promise<boolean> =>
     () => false,
   );
 
-const set = (value: string | undefined): value is string => value !== undefined && value.trim() !== '';
+/** Quotes the offending value: only for variables that never hold a secret. */
+const notValue =
+  (text: string) =>
+  (issue: { readonly input?: unknown }): string =>
+    `${text}, not "${String(issue.input)}".`;
 
-const readEnv = (env: Env, problems: string[]): Pick<Config, 'platforms' | 'store' | 'redisUrl' | 'port' | 'logLevel'> => {
-  const platforms: Platform[] = [];
-  if (set(env['SLACK_BOT_TOKEN']) || set(env['SLACK_APP_TOKEN']) || set(env['SLACK_SIGNING_SECRET'])) platforms.push('slack');
-  if (set(env['MICROSOFT_APP_ID']) || env['PLANB_TEAMS_EMULATOR'] === 'true') platforms.push('teams');
-  const port = Number(env['PORT'] ?? '3000');
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) problems.push(`PORT must be a port number (1-65535), not "${env['PORT'] ?? ''}".`);
-  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-  const level = (env['LOG_LEVEL'] ?? 'info').toLowerCase();
-  const logLevel = levels.find((candidate) => candidate === level);
-  if (!logLevel) problems.push(`LOG_LEVEL must be one of ${levels.join(', ')}, not "${env['LOG_LEVEL'] ?? ''}".`);
-  const storeVar = env['PLANB_STORE'];
-  if (set(storeVar) && storeVar !== 'memory' && storeVar !== 'redis') problems.push(`PLANB_STORE must be memory or redis, not "${storeVar}".`);
-  const redisUrl = env['REDIS_URL'];
-  if (set(redisUrl) && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://.');
-  const store = storeVar === 'memory' || !set(redisUrl) ? 'memory' : 'redis';
-  return { platforms, store, ...(set(redisUrl) ? { redisUrl } : {}), port, logLevel: logLevel ?? 'info' };
+const isPort = (text: string): boolean => /^[0-9]{1,5}$/.test(text) && Number(text) >= 1 && Number(text) <= 65_535;
+
+/** `name` or `name@N`; N is capped at 9 digits so it stays an exact integer. */
+const FAILPOINT = /^([a-z0-9][a-z0-9.-]*)(?:@([1-9][0-9]{0,8}))?$/;
+const toFailpoint = (text: string): { point: string; hit: number } => {
+  const [, point = text, hit = '1'] = FAILPOINT.exec(text) ?? [];
+  return { point, hit: Number(hit) };
 };
 
-const pickConfigFile = async (env: Env, problems: string[]): Promise<{ file: string; usingExample: boolean } | undefined> => {
-  const named = env['PLANB_CONFIG'];
-  if (set(named)) {
+/** Every variable Plan B reads; the messages of token, secret and URL variables never show the value. */
+const envSchema = z.object({
+  PORT: z.string().refine(isPort, { error: notValue('must be a port number (1-65535)') }).transform(Number).default(3000),
+  LOG_LEVEL: z.string().toLowerCase().pipe(z.enum(LOG_LEVELS, { error: notValue(`must be one of ${LOG_LEVELS.join(', ')}`) })).default('info'),
+  PLANB_CONFIG: z.string().optional(),
+  SLACK_BOT_TOKEN: z.string().optional(),
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  SLACK_APP_TOKEN: z.string().optional(),
+  SLACK_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://slack.com/api/.' }).optional(),
+  MICROSOFT_APP_ID: z.string().optional(),
+  MICROSOFT_APP_PASSWORD: z.string().optional(),
+  MICROSOFT_APP_TENANT_ID: z.string().optional(),
+  MICROSOFT_APP_TYPE: z.enum(APP_TYPES, { error: notValue(`must be one of ${APP_TYPES.join(', ')}`) }).optional(),
+  // Exact words only: a typo such as TRUE must not quietly switch authentication off or on.
+  PLANB_TEAMS_EMULATOR: z.enum(['true', 'false'], { error: notValue('must be true or false') }).transform((flag) => flag === 'true').default(false),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, { error: 'must start with redis:// or rediss://.' }).optional(),
+  PLANB_STORE: z.enum(['memory', 'redis'], { error: notValue('must be memory or redis') }).optional(),
+  // ":" separates key parts: prefix "a:stream" would read deployment "a"'s streams.
+  PLANB_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9._-]+$/, { error: notValue('may hold only letters, digits, "-", "_" and "." (no ":")') }).default('planb'),
+  PLANB_API_TOKEN: z.string().min(16, { error: 'must be at least 16 characters, since it guards the JSON API.' }).optional(),
+  PLANB_FAILPOINT: z
+    .string()
+    .regex(FAILPOINT, { error: notValue('must be a point name (lower-case letters, digits, dots, dashes), optionally with @N for the Nth hit (N >= 1)') })
+    .transform(toFailpoint)
+    .optional(),
+});
+
+type Vars = Partial<Record<keyof typeof envSchema.shape, string>>;
+
+/** Blank counts as unset, so a `FOO=` line left in a .env file switches nothing on. */
+const present = (env: Env): Vars =>
+  Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== ''));
+
+const SLACK_VARS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'] as const;
+
+/** Decided on the raw values, so the cross-variable rules still run when another variable is malformed. */
+const platformsIn = (vars: Vars): Platform[] => [
+  ...(SLACK_VARS.some((name) => vars[name] !== undefined) ? (['slack'] as const) : []),
+  ...(vars.MICROSOFT_APP_ID !== undefined || vars.PLANB_TEAMS_EMULATOR === 'true' ? (['teams'] as const) : []),
+];
+
+const slackRules = (vars: Vars): string[] => {
+  const problems: string[] = [];
+  if (vars.SLACK_BOT_TOKEN === undefined) problems.push('SLACK_BOT_TOKEN is required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set.');
+  if (vars.SLACK_SIGNING_SECRET === undefined && vars.SLACK_APP_TOKEN === undefined) problems.push('SLACK_SIGNING_SECRET is required for Slack over HTTP; set SLACK_APP_TOKEN instead to use Socket Mode.');
+  return problems;
+};
+
+const teamsRules = (vars: Vars): string[] => {
+  const problems: string[] = [];
+  // A user-assigned managed identity gets its tokens from Azure, so it has no password.
+  if (vars.MICROSOFT_APP_ID !== undefined && vars.MICROSOFT_APP_PASSWORD === undefined && vars.MICROSOFT_APP_TYPE !== 'UserAssignedMSI') {
+    problems.push('MICROSOFT_APP_PASSWORD is required with MICROSOFT_APP_ID (unless MICROSOFT_APP_TYPE=UserAssignedMSI).');
+  }
+  if (vars.MICROSOFT_APP_TYPE === 'SingleTenant' && vars.MICROSOFT_APP_TENANT_ID === undefined) problems.push('MICROSOFT_APP_TENANT_ID is required when MICROSOFT_APP_TYPE=SingleTenant.');
+  return problems;
+};
+
+const storeRules = (vars: Vars, platforms: readonly Platform[]): string[] => {
+  if (vars.REDIS_URL !== undefined) return [];
+  if (vars.PLANB_STORE === 'redis') return ['REDIS_URL is required when PLANB_STORE=redis.'];
+  if (platforms.length === 0 || vars.PLANB_STORE === 'memory') return [];
+  const names = platforms.map((platform) => (platform === 'slack' ? 'Slack' : 'Teams')).join(' and ');
+  const verb = platforms.length > 1 ? 'are' : 'is';
+  return [`REDIS_URL is required when ${names} ${verb} configured (releases, timers and messages must survive a restart); set PLANB_STORE=memory to run on the embedded store on purpose.`];
+};
+
+type EnvPart = Pick<Config, 'platforms' | 'slack' | 'teams' | 'store' | 'redisUrl' | 'redisPrefix' | 'port' | 'logLevel' | 'apiToken' | 'failpoint' | 'warnings'>;
+
+const readEnv = (vars: Vars, problems: string[]): EnvPart | undefined => {
+  const parsed = envSchema.safeParse(vars);
+  if (!parsed.success) problems.push(...parsed.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}`));
+  const platforms = platformsIn(vars);
+  const ruled = [...(platforms.includes('slack') ? slackRules(vars) : []), ...teamsRules(vars), ...storeRules(vars, platforms)];
+  problems.push(...ruled);
+  if (!parsed.success || ruled.length > 0) return undefined;
+  const env = parsed.data;
+  const warnings: string[] = [];
+  if (platforms.length > 0 && env.PLANB_STORE === 'memory') {
+    warnings.push(
+      'PLANB_STORE=memory with a chat platform configured: releases, timers and pending messages live in this process only. ' +
+        'They are LOST on every restart, and replicas do NOT share them. Set REDIS_URL for anything but a trial.',
+    );
+  }
+  if (env.PLANB_FAILPOINT) {
+    warnings.push(`PLANB_FAILPOINT is set: this process will SIGKILL itself at hit ${env.PLANB_FAILPOINT.hit} of "${env.PLANB_FAILPOINT.point}". Tests only.`);
+  }
+  const on = (platform: Platform): boolean => platforms.includes(platform);
+  return {
+    platforms,
+    // The rules above guarantee a bot token whenever Slack is on; the check only narrows the type.
+    ...(on('slack') && env.SLACK_BOT_TOKEN !== undefined
+      ? { slack: { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL } }
+      : {}),
+    ...(on('teams')
+      ? { teams: { appId: env.MICROSOFT_APP_ID, appPassword: env.MICROSOFT_APP_PASSWORD, tenantId: env.MICROSOFT_APP_TENANT_ID, appType: env.MICROSOFT_APP_TYPE, emulator: env.PLANB_TEAMS_EMULATOR } }
+      : {}),
+    store: env.REDIS_URL !== undefined && env.PLANB_STORE !== 'memory' ? 'redis' : 'memory',
+    redisUrl: env.REDIS_URL,
+    redisPrefix: env.PLANB_REDIS_PREFIX,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    apiToken: env.PLANB_API_TOKEN,
+    failpoint: env.PLANB_FAILPOINT,
+    warnings,
+  };
+};
+
+const pickConfigFile = async (named: string | undefined, problems: string[]): Promise<{ file: string; usingExample: boolean } | undefined> => {
+  if (named !== undefined) {
     const file = resolve(named);
     if (await exists(file)) return { file, usingExample: false };
     problems.push(`PLANB_CONFIG names ${file}, which does not exist.`);
@@ -100,8 +232,9 @@ const pickConfigFile = async (env: Env, problems: string[]): Promise<{ file: str
  */
 export const loadConfig = async (env: Env = process.env): Promise<Config> => {
   const problems: string[] = [];
-  const fromEnv = readEnv(env, problems);
-  const chosen = await pickConfigFile(env, problems);
+  const vars = present(env);
+  const fromEnv = readEnv(vars, problems);
+  const chosen = await pickConfigFile(vars.PLANB_CONFIG, problems);
   if (!chosen) throw new ConfigError(problems);
   const parsed = parseYamlWithSchema(await readFile(chosen.file, 'utf8'), chosen.file, fileSchema);
   if (!parsed.ok) throw new ConfigError([...problems, ...parsed.issues.map(formatIssue)]);
@@ -110,7 +243,7 @@ export const loadConfig = async (env: Env = process.env): Promise<Config> => {
   if (!(await exists(runbooksDir))) problems.push(`${chosen.file}: runbooks: the directory ${runbooksDir} does not exist.`);
   const loaded = problems.length > 0 ? { runbooks: [], issues: [] } : await loadRunbooks(runbooksDir);
   problems.push(...loaded.issues.map(formatIssue));
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0 || !fromEnv) throw new ConfigError(problems);
   return {
     ...fromEnv,
     configFile: chosen.file,

@@ -62,3 +62,130 @@ describe('loadConfig', () => {
     expect(await loadConfig({ PLANB_TEAMS_EMULATOR: 'true', REDIS_URL: 'redis://x', PLANB_STORE: 'memory' })).toMatchObject({ platforms: ['teams'], store: 'memory' });
   });
 });
+
+const SLACK = { SLACK_BOT_TOKEN: 'xoxb-bot-secret', SLACK_SIGNING_SECRET: 'signing-secret-value' };
+const REDIS = { REDIS_URL: 'redis://127.0.0.1:6379' };
+
+describe('loadConfig: the environment', () => {
+  it('uses defaults for the console and treats blank values as unset', async () => {
+    const config = await loadConfig({ PORT: '', SLACK_BOT_TOKEN: '  ', REDIS_URL: '', PLANB_STORE: '' });
+    expect(config).toMatchObject({ platforms: [], store: 'memory', port: 3000, logLevel: 'info', redisPrefix: 'planb', warnings: [] });
+    for (const key of ['slack', 'teams', 'redisUrl', 'apiToken', 'failpoint'] as const) expect(config[key]).toBeUndefined();
+  });
+
+  it('reads PORT as an integer port and LOG_LEVEL in any case', async () => {
+    expect(await loadConfig({ PORT: '65535', LOG_LEVEL: 'DEBUG' })).toMatchObject({ port: 65_535, logLevel: 'debug' });
+    for (const port of ['0', '65536', '80.5', '0x50', '-1']) {
+      expect(await problems({ PORT: port })).toEqual([`PORT must be a port number (1-65535), not "${port}".`]);
+    }
+  });
+
+  it('configures Slack over HTTP or Socket Mode, naming the missing variable', async () => {
+    expect((await loadConfig({ ...SLACK, ...REDIS, SLACK_API_URL: 'http://127.0.0.1:4000/api/' })).slack).toEqual({
+      botToken: 'xoxb-bot-secret',
+      signingSecret: 'signing-secret-value',
+      apiUrl: 'http://127.0.0.1:4000/api/',
+    });
+    expect(await loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', ...REDIS })).toMatchObject({ platforms: ['slack'], slack: { botToken: 'xoxb-1', appToken: 'xapp-1' } });
+    expect(await problems({ SLACK_SIGNING_SECRET: 's', ...REDIS })).toEqual(['SLACK_BOT_TOKEN is required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set.']);
+    expect(await problems({ SLACK_APP_TOKEN: 'xapp-1', ...REDIS })).toEqual(['SLACK_BOT_TOKEN is required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set.']);
+    expect(await problems({ SLACK_BOT_TOKEN: 'xoxb-1', ...REDIS })).toEqual(['SLACK_SIGNING_SECRET is required for Slack over HTTP; set SLACK_APP_TOKEN instead to use Socket Mode.']);
+    for (const url of ['ftp://slack.example/api', 'slack.com/api', 'https//slack.com']) {
+      expect(await problems({ ...SLACK, ...REDIS, SLACK_API_URL: url })).toEqual(['SLACK_API_URL must be an http(s) URL such as https://slack.com/api/.']);
+    }
+  });
+
+  it('configures Teams with an app id or the emulator, naming the missing variable', async () => {
+    expect(await loadConfig({ MICROSOFT_APP_ID: 'app', MICROSOFT_APP_PASSWORD: 'pw', ...REDIS })).toMatchObject({
+      platforms: ['teams'],
+      teams: { appId: 'app', appPassword: 'pw', emulator: false },
+    });
+    expect((await loadConfig({ PLANB_TEAMS_EMULATOR: 'true', ...REDIS })).teams).toEqual({ emulator: true });
+    expect(await loadConfig({ PLANB_TEAMS_EMULATOR: 'false' })).toMatchObject({ platforms: [], store: 'memory' });
+    expect((await loadConfig({ MICROSOFT_APP_ID: 'app', MICROSOFT_APP_TYPE: 'UserAssignedMSI', ...REDIS })).teams).toMatchObject({ appType: 'UserAssignedMSI' });
+    const single = { MICROSOFT_APP_ID: 'app', MICROSOFT_APP_PASSWORD: 'pw', MICROSOFT_APP_TYPE: 'SingleTenant', ...REDIS };
+    expect((await loadConfig({ ...single, MICROSOFT_APP_TENANT_ID: 'tenant' })).teams).toMatchObject({ appType: 'SingleTenant', tenantId: 'tenant' });
+    expect(await problems(single)).toEqual(['MICROSOFT_APP_TENANT_ID is required when MICROSOFT_APP_TYPE=SingleTenant.']);
+    expect(await problems({ MICROSOFT_APP_ID: 'app', ...REDIS })).toEqual(['MICROSOFT_APP_PASSWORD is required with MICROSOFT_APP_ID (unless MICROSOFT_APP_TYPE=UserAssignedMSI).']);
+    expect(await problems({ MICROSOFT_APP_ID: 'app', MICROSOFT_APP_PASSWORD: 'pw', MICROSOFT_APP_TYPE: 'multitenant', ...REDIS })).toEqual([
+      'MICROSOFT_APP_TYPE must be one of MultiTenant, SingleTenant, UserAssignedMSI, not "multitenant".',
+    ]);
+    expect(await problems({ PLANB_TEAMS_EMULATOR: 'TRUE' })).toEqual(['PLANB_TEAMS_EMULATOR must be true or false, not "TRUE".']);
+  });
+
+  it('lists both platforms when both are configured', async () => {
+    expect(await loadConfig({ ...SLACK, PLANB_TEAMS_EMULATOR: 'true', ...REDIS })).toMatchObject({ platforms: ['slack', 'teams'], store: 'redis' });
+  });
+
+  it('requires Redis for a chat platform unless the embedded store is chosen on purpose, and then warns', async () => {
+    expect(await problems(SLACK)).toEqual([
+      'REDIS_URL is required when Slack is configured (releases, timers and messages must survive a restart); set PLANB_STORE=memory to run on the embedded store on purpose.',
+    ]);
+    expect(await problems({ ...SLACK, PLANB_TEAMS_EMULATOR: 'true' })).toEqual([expect.stringMatching(/^REDIS_URL is required when Slack and Teams are configured/)]);
+    const onPurpose = await loadConfig({ ...SLACK, PLANB_STORE: 'memory' });
+    expect(onPurpose).toMatchObject({ platforms: ['slack'], store: 'memory' });
+    expect(onPurpose.warnings).toHaveLength(1);
+    expect(onPurpose.warnings[0]).toMatch(/PLANB_STORE=memory.*LOST on every restart.*replicas do NOT share them/);
+    expect(await loadConfig({})).toMatchObject({ store: 'memory', warnings: [] });
+  });
+
+  it('chooses the store from REDIS_URL and PLANB_STORE', async () => {
+    expect(await loadConfig(REDIS)).toMatchObject({ store: 'redis', redisUrl: REDIS.REDIS_URL });
+    expect(await loadConfig({ REDIS_URL: 'rediss://cache:6380', PLANB_STORE: 'redis' })).toMatchObject({ store: 'redis', redisUrl: 'rediss://cache:6380' });
+    expect(await loadConfig({ ...REDIS, PLANB_STORE: 'memory' })).toMatchObject({ store: 'memory', warnings: [] });
+    expect(await problems({ PLANB_STORE: 'redis' })).toEqual(['REDIS_URL is required when PLANB_STORE=redis.']);
+    expect(await problems({ ...SLACK, PLANB_STORE: 'redis' })).toEqual(['REDIS_URL is required when PLANB_STORE=redis.']);
+    expect(await problems({ ...REDIS, PLANB_STORE: 'Redis' })).toEqual(['PLANB_STORE must be memory or redis, not "Redis".']);
+  });
+
+  it('enables the JSON API only with a token of at least 16 characters', async () => {
+    expect((await loadConfig({ PLANB_API_TOKEN: '0123456789abcdef' })).apiToken).toBe('0123456789abcdef');
+    expect(await problems({ PLANB_API_TOKEN: 'short-token' })).toEqual(['PLANB_API_TOKEN must be at least 16 characters, since it guards the JSON API.']);
+  });
+
+  it('reads the Redis key prefix, which may not contain ":"', async () => {
+    expect((await loadConfig({ PLANB_REDIS_PREFIX: 'team-a.prod_1' })).redisPrefix).toBe('team-a.prod_1');
+    expect(await problems({ PLANB_REDIS_PREFIX: 'planb:prod' })).toEqual(['PLANB_REDIS_PREFIX may hold only letters, digits, "-", "_" and "." (no ":"), not "planb:prod".']);
+  });
+
+  it('parses a failpoint as name or name@N and warns about it', async () => {
+    const once = await loadConfig({ PLANB_FAILPOINT: 'store.append-1' });
+    expect(once.failpoint).toEqual({ point: 'store.append-1', hit: 1 });
+    expect(once.warnings).toEqual(['PLANB_FAILPOINT is set: this process will SIGKILL itself at hit 1 of "store.append-1". Tests only.']);
+    expect((await loadConfig({ PLANB_FAILPOINT: 'relay.deliver@3' })).failpoint).toEqual({ point: 'relay.deliver', hit: 3 });
+    for (const text of ['Relay', 'relay@0', 'relay@', '@2', 'relay@two', 'relay@1@2']) {
+      expect(await problems({ PLANB_FAILPOINT: text })).toEqual([
+        `PLANB_FAILPOINT must be a point name (lower-case letters, digits, dots, dashes), optionally with @N for the Nth hit (N >= 1), not "${text}".`,
+      ]);
+    }
+  });
+
+  it('lists every problem at once and never shows a secret value', async () => {
+    const secrets = { SLACK_SIGNING_SECRET: 'sign-hush-1', PLANB_API_TOKEN: 'tok-hush-2', REDIS_URL: 'localhost:6379?password=hush-3', SLACK_API_URL: 'ftp://u:hush-4@x' };
+    let message = '';
+    try {
+      await loadConfig({ ...secrets, PORT: 'eighty', MICROSOFT_APP_ID: 'app', MICROSOFT_APP_TYPE: 'SingleTenant', PLANB_FAILPOINT: 'Boom' });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      expect(error.problems.map((problem) => problem.split(' ')[0])).toEqual([
+        'PORT',
+        'SLACK_API_URL',
+        'REDIS_URL',
+        'PLANB_API_TOKEN',
+        'PLANB_FAILPOINT',
+        'SLACK_BOT_TOKEN',
+        'MICROSOFT_APP_PASSWORD',
+        'MICROSOFT_APP_TENANT_ID',
+      ]);
+      message = error.message;
+    }
+    expect(message).toMatch(/^Configuration error:\n {2}PORT /);
+    expect(message).not.toMatch(/hush/);
+  });
+
+  it('never puts a secret into a warning', async () => {
+    const config = await loadConfig({ SLACK_BOT_TOKEN: 'xoxb-hush', SLACK_APP_TOKEN: 'xapp-hush', PLANB_STORE: 'memory', PLANB_API_TOKEN: 'api-token-hush-123', PLANB_FAILPOINT: 'a' });
+    expect(config.warnings).toHaveLength(2);
+    expect(config.warnings.join('\n')).not.toMatch(/hush/);
+  });
+});
