@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 /** The `planb` command: console (the default without a chat platform), serve, runbook lint|schema. */
 import { runRunbookCommand } from './cli/runbook-command.js';
+import type { Config } from './config.js';
 import { ConfigError, loadConfig } from './config.js';
-import { startConsole } from './main.js';
+import { startConsole, startServer } from './main.js';
+import { StartupError } from './adapters/redis/backbone.js';
 
 const USAGE = [
   'Usage: planb [command]',
   '  console                      the terminal chat on the embedded store (default without a chat platform)',
-  '  serve                        the HTTP server for Slack and Teams (default with a chat platform configured)',
+  '  serve                        the HTTP server: health, JSON API, timers and deliveries (default with a chat platform configured)',
   '  runbook lint <file|dir>...   check runbooks; exits non-zero on any error',
   '  runbook schema               print the runbook JSON Schema for editors',
 ].join('\n');
@@ -17,6 +19,17 @@ const out = (line: string): void => {
 };
 const err = (line: string): void => {
   process.stderr.write(`${line}\n`);
+};
+
+/** Runs until SIGTERM or SIGINT, then stops taking requests, finishes what is in flight and closes Redis. */
+const serve = async (config: Config): Promise<number> => {
+  const server = await startServer(config);
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  await server.stop();
+  return 0;
 };
 
 const main = async (args: readonly string[]): Promise<number> => {
@@ -32,18 +45,11 @@ const main = async (args: readonly string[]): Promise<number> => {
   }
   const config = await loadConfig();
   const mode = command ?? (config.platforms.length > 0 ? 'serve' : 'console');
-  if (mode === 'serve') {
-    err(
-      config.platforms.length === 0
-        ? 'planb serve needs a chat platform: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD.'
-        : `This version runs only the console; ${config.platforms.join(' and ')} support is not built yet. Unset the platform variables to use the console.`,
-    );
+  if (config.platforms.length > 0) {
+    err(`This version has no ${config.platforms.join(' or ')} adapter yet; it comes in a later version. Unset the platform variables to use the console or a platform-less planb serve.`);
     return 1;
   }
-  if (config.store === 'redis') {
-    err('REDIS_URL is set, but this version runs only the embedded store. Unset REDIS_URL (or set PLANB_STORE=memory) to use the console.');
-    return 1;
-  }
+  if (mode === 'serve') return serve(config);
   await startConsole(config, {
     input: process.stdin,
     write: out,
@@ -58,7 +64,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof ConfigError) err(error.message);
+    if (error instanceof ConfigError || error instanceof StartupError) err(error.message);
     else err(`planb failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     process.exitCode = 1;
   },

@@ -12,7 +12,7 @@ import { ACTIONS, decodeTarget, isActionId } from './actions.js';
 import type { ParsedCommand } from './grammar/index.js';
 import { helpText, isGrammarError, parseCommand } from './grammar/index.js';
 import type { Message } from './message.js';
-import type { Chat, Clock, Conversation, Directory, EventStore, IdGenerator, Logger } from './ports.js';
+import type { Clock, Conversation, Directory, EventStore, IdGenerator, Logger, Replies } from './ports.js';
 import type { CardContext } from './release-card.js';
 import { cardKey, releaseCard } from './release-card.js';
 import { releaseEffects, STEP_OVERDUE } from './release-effects.js';
@@ -29,7 +29,8 @@ export interface AppConfig {
 
 export interface AppDeps {
   readonly store: EventStore;
-  readonly chat: Chat;
+  /** Where answers to the person who asked go; channel messages are effects of the events. */
+  readonly chat: Replies;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly directory: Directory;

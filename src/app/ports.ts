@@ -62,13 +62,17 @@ export interface Conversation {
 /** The platform's handle on a posted message (Slack `ts`, Teams activity id), kept to edit it later. */
 export type MessageRef = string;
 
-export interface Chat {
+/** Answers to the person who asked: all the app itself sends; channel messages go out as effects. */
+export interface Replies {
+  /** A reply only `user` sees (Slack ephemeral, Teams invoke response, console line). */
+  whisper(conversation: Conversation, user: Principal, message: Message): Promise<void>;
+}
+
+export interface Chat extends Replies {
   /** Posts a new message to the conversation. */
   post(conversation: Conversation, message: Message): Promise<MessageRef>;
   /** Edits a message posted earlier; it keeps its place in the channel. */
   update(conversation: Conversation, ref: MessageRef, message: Message): Promise<void>;
-  /** A reply only `user` sees (Slack ephemeral, Teams invoke response, console line). */
-  whisper(conversation: Conversation, user: Principal, message: Message): Promise<void>;
 }
 
 /**

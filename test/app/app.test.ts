@@ -33,7 +33,7 @@ const setup = (store?: EventStore): Setup => {
   const logger: Logger = { error: (context) => logged.push(context), warn: () => undefined, info: () => undefined };
   const scheduler = new InProcessScheduler({ now: () => NOW }, (error) => logged.push(error));
   schedulers.push(scheduler);
-  const effects = new DirectEffects(chat, scheduler, logger);
+  const effects = new DirectEffects(new Map([['console', chat]]), scheduler, logger);
   store ??= new MemoryEventStore((list) => effects.run(list));
   let id = 0;
   const app = createApp({

@@ -21,6 +21,8 @@ export interface ConsoleOptions {
   readonly interactive: boolean;
   /** A line to show under the banner (e.g. which config is in use). */
   readonly notice?: string;
+  /** Waits until a command's channel messages are out (on Redis they are delivered by a worker), so they print before the next prompt. */
+  readonly settle?: () => Promise<void>;
 }
 
 export const CONSOLE_HELP = [
@@ -59,12 +61,15 @@ export const runConsole = async (options: ConsoleOptions): Promise<void> => {
       else say('Usage: /as <name> (letters, digits, dot, dash or underscore)');
     } else if (press) {
       const button = chat.button(Number(press[1]));
-      if (button) await app.action({ ...request(), conversation: button.conversation }, button.actionId, button.value);
-      else say(`There is no button ${press[1]}.`);
+      if (button) {
+        await app.action({ ...request(), conversation: button.conversation }, button.actionId, button.value);
+        await options.settle?.();
+      } else say(`There is no button ${press[1]}.`);
     } else if (line === '/help') {
       write(CONSOLE_HELP);
     } else if (COMMAND.test(line)) {
       await app.command(request(), line);
+      await options.settle?.();
     } else {
       say(`Unknown command: ${line.split(/\s+/)[0] ?? ''}. /help lists what you can type.`);
     }

@@ -6,8 +6,9 @@ export class DirectEffects {
   /** Message key → the platform's reference, so a later change edits the same message. */
   private readonly refs = new Map<string, MessageRef>();
 
+  /** `chats`: where deliveries go, by platform name. */
   constructor(
-    private readonly chat: Chat,
+    private readonly chats: ReadonlyMap<string, Chat>,
     private readonly scheduler: Scheduler,
     private readonly logger: Logger,
   ) {}
@@ -26,9 +27,11 @@ export class DirectEffects {
   private async apply(effect: Effect): Promise<void> {
     switch (effect.kind) {
       case 'deliver': {
+        const chat = this.chats.get(effect.platform);
+        if (!chat) throw new Error(`no chat platform ${effect.platform} in this process`);
         const ref = this.refs.get(effect.message.key);
-        if (ref === undefined) this.refs.set(effect.message.key, await this.chat.post(effect.conversation, effect.message));
-        else await this.chat.update(effect.conversation, ref, effect.message);
+        if (ref === undefined) this.refs.set(effect.message.key, await chat.post(effect.conversation, effect.message));
+        else await chat.update(effect.conversation, ref, effect.message);
         return;
       }
       case 'schedule':

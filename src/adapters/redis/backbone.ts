@@ -15,6 +15,14 @@ import { OutboxRelay } from './outbox-relay.js';
 import type { Failpoint } from './redis-event-store.js';
 import { RedisEventStore } from './redis-event-store.js';
 
+/** The process cannot start as configured; the message says why, for the person starting it. */
+export class StartupError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StartupError';
+  }
+}
+
 export interface BackboneOptions {
   readonly url: string;
   readonly prefix: string;
@@ -58,16 +66,21 @@ export class Backbone {
     this.blocking = connection(options.url, options.logger, 'planb-relay', true);
   }
 
-  /** Connects and checks the server: fails fast when Redis is unreachable at start. */
+  /** Connects and checks the server: fails fast, naming REDIS_URL, when Redis is unreachable at start. */
   static async connect(options: BackboneOptions): Promise<Backbone> {
-    const commands = connection(options.url, options.logger, 'planb-store', false);
+    // One try, no reconnect loop: at start a wrong URL should say so at once. Later outages are retried.
+    const probe = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5_000 });
+    probe.on('error', () => undefined);
     try {
-      await commands.ping();
+      await probe.connect();
+      await probe.ping();
+      await warnUnlessNoeviction(probe, options.logger);
     } catch (error) {
-      commands.disconnect();
-      throw new Error(`Redis at ${redactUrl(options.url)} does not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new StartupError(`REDIS_URL: Redis at ${redactUrl(options.url)} does not answer (${error instanceof Error ? error.message : String(error)}).`, { cause: error });
+    } finally {
+      probe.disconnect();
     }
-    await warnUnlessNoeviction(commands, options.logger);
+    const commands = connection(options.url, options.logger, 'planb-store', false);
     return new Backbone(options, commands, connection(options.url, options.logger, 'planb-bullmq', true));
   }
 
@@ -101,7 +114,7 @@ export class Backbone {
     for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
       const [outbox, pending] = await Promise.all([this.commands.xlen(this.keys.outbox), queue.getJobCountByTypes('wait', 'active', 'delayed', 'prioritized')]);
       if (outbox === 0 && pending === 0) return true;
-      await new Promise((wake) => setTimeout(wake, 50));
+      await new Promise((wake) => setTimeout(wake, 10));
     }
     return false;
   }

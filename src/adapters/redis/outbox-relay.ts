@@ -116,9 +116,9 @@ export class OutboxRelay {
   }
 
   private async readNew(): Promise<void> {
-    const reply = (await this.blocking.xreadgroup(
+    const reply = await this.blocking.xreadgroup(
       'GROUP', RELAY_GROUP, this.consumer, 'COUNT', 50, 'BLOCK', this.options.blockMs ?? 1_000, 'STREAMS', this.keys.outbox, '>',
-    )) as [string, Entry[]][] | null;
+    );
     for (const [, entries] of reply ?? []) for (const entry of entries) await this.handle(entry);
   }
 

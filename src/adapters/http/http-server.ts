@@ -1,0 +1,233 @@
+/** The HTTP server of `planb serve`: health checks, the read-only JSON API, and mount points for the chat platforms. */
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../../app/ports.js';
+import type { ReleaseQueries } from '../../app/release-queries.js';
+
+/** A Node request listener mounted at an exact path, as the Slack and Teams adapters provide. */
+export type Route = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface HttpServerOptions {
+  readonly port: number;
+  /** Default `0.0.0.0`: in a container the probes and the platforms come from outside. */
+  readonly host?: string;
+  /** Whether the process can serve: its store reachable, its workers started. */
+  readonly ready: () => Promise<boolean>;
+  /** After this long an unanswered readiness check counts as not ready. Default 2 s. */
+  readonly readyTimeoutMs?: number;
+  /** The JSON API, enabled only with a token. */
+  readonly api?: { readonly token: string; readonly releases: ReleaseQueries };
+  readonly logger: Logger;
+  /** Exact paths (`/slack/events`, `/api/messages`) handed to a platform adapter before anything else is matched. */
+  readonly routes?: ReadonlyMap<string, Route>;
+}
+
+export interface HttpServer {
+  /** The bound address, e.g. `http://127.0.0.1:49152`. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting connections; resolves once the requests in flight have been answered. */
+  close(): Promise<void>;
+}
+
+/** One kind of thing the API lists; incidents and windows plug in here when their aggregates exist. */
+interface Collection {
+  /** Singular, for messages: `There is no release x.` */
+  readonly noun: string;
+  list(): Promise<readonly unknown[]>;
+  get(id: string): Promise<unknown>;
+  /** Text documents below an item: `/incidents/:id/postmortem.md`. */
+  readonly documents?: Readonly<Record<string, { readonly type: string; read(id: string): Promise<string | undefined> }>>;
+}
+
+const nothing = (): Promise<undefined> => Promise.resolve(undefined);
+const none = (): Promise<readonly unknown[]> => Promise.resolve([]);
+
+const collectionsFor = (releases: ReleaseQueries): ReadonlyMap<string, Collection> =>
+  new Map<string, Collection>([
+    ['releases', { noun: 'release', list: () => releases.list(), get: (id) => releases.get(id) }],
+    ['incidents', { noun: 'incident', list: none, get: nothing, documents: { 'postmortem.md': { type: 'text/markdown; charset=utf-8', read: nothing } } }],
+    ['windows', { noun: 'window', list: none, get: nothing }],
+  ]);
+
+const READ_METHODS = ['GET', 'HEAD'];
+const DISABLED = 'The JSON API is disabled: set PLANB_API_TOKEN to enable it.';
+
+/** A client's mistake, answered with its status and message instead of a 500. */
+class BadRequest extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+    this.name = 'BadRequest';
+  }
+}
+
+const send = (res: ServerResponse, status: number, type: string, body: string, headers: Readonly<Record<string, string>> = {}): void => {
+  res.writeHead(status, {
+    'Content-Type': type,
+    'Content-Length': Buffer.byteLength(body),
+    // Release states change by the second; a cached answer would show a finished step as pending.
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    ...headers,
+  });
+  // Node sends no body to a HEAD request, but keeps the Content-Length of the GET.
+  res.end(body);
+};
+
+const sendJson = (res: ServerResponse, status: number, body: unknown, headers?: Readonly<Record<string, string>>): void =>
+  send(res, status, 'application/json; charset=utf-8', JSON.stringify(body), headers);
+
+/** The path without query or fragment, still percent-encoded: ids are decoded one segment at a time. */
+const pathOf = (url: string | undefined): string => (url ?? '/').split(/[?#]/, 1)[0] ?? '/';
+
+const decode = (segment: string): string => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new BadRequest(400, 'The path is not valid percent-encoding.');
+  }
+};
+
+const requireRead = (req: IncomingMessage): void => {
+  if (!READ_METHODS.includes(req.method ?? '')) throw new BadRequest(405, `${req.method ?? 'That method'} is not allowed here; use GET.`, { Allow: READ_METHODS.join(', ') });
+};
+
+/** Constant time on equal lengths; a different length is wrong anyway, and lengths are not the secret. */
+const sameToken = (given: string, expected: string): boolean => {
+  const a = Buffer.from(given, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+};
+
+const requireToken = (req: IncomingMessage, token: string): void => {
+  const match = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
+  if (!match?.[1]) throw new BadRequest(401, 'Send the API token: Authorization: Bearer <token>.', { 'WWW-Authenticate': 'Bearer' });
+  if (!sameToken(match[1], token)) throw new BadRequest(401, 'The API token is wrong.', { 'WWW-Authenticate': 'Bearer' });
+};
+
+/** `ready()` false, failing or slower than `timeoutMs` all mean: send no traffic here yet. */
+const checkReady = async (ready: () => Promise<boolean>, timeoutMs: number, logger: Logger): Promise<boolean> => {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), timeoutMs);
+  });
+  try {
+    const answer = await Promise.race([ready(), late]);
+    if (answer === 'late') logger.warn({ timeoutMs }, 'readiness check timed out');
+    return answer === true;
+  } catch (error) {
+    logger.warn({ err: error }, 'readiness check failed');
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+/** Answers `/api/...` for a caller whose token has been checked. */
+const answerApi = async (req: IncomingMessage, res: ServerResponse, path: string, collections: ReadonlyMap<string, Collection>): Promise<void> => {
+  requireRead(req);
+  const [version, name, rawId, document, ...rest] = path.split('/').slice(2);
+  const collection = version === 'v1' && name !== undefined ? collections.get(name) : undefined;
+  if (collection === undefined || rawId === '' || document === '' || rest.length > 0) throw new BadRequest(404, 'There is no such API path; see /api/v1/releases.');
+  if (rawId === undefined) {
+    sendJson(res, 200, { [name ?? '']: await collection.list() });
+    return;
+  }
+  const id = decode(rawId);
+  const missing = `There is no ${collection.noun} ${id}.`;
+  if (document === undefined) {
+    const item = await collection.get(id);
+    if (item === undefined) throw new BadRequest(404, missing);
+    sendJson(res, 200, item);
+    return;
+  }
+  const reader = collection.documents?.[decode(document)];
+  if (reader === undefined) throw new BadRequest(404, 'There is no such API path; see /api/v1/releases.');
+  const text = await reader.read(id);
+  if (text === undefined) throw new BadRequest(404, missing);
+  send(res, 200, reader.type, text);
+};
+
+export const startHttpServer = async (options: HttpServerOptions): Promise<HttpServer> => {
+  const { logger, ready, routes } = options;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 2_000;
+  const api = options.api && { token: options.api.token, collections: collectionsFor(options.api.releases) };
+  let closing = false;
+
+  const failed = (req: IncomingMessage, res: ServerResponse, path: string, error: unknown): void => {
+    if (error instanceof BadRequest) {
+      if (!res.headersSent) sendJson(res, error.status, { error: error.message }, error.headers);
+      return;
+    }
+    const errorId = randomUUID();
+    // Method and path only: headers carry the API token and the platforms' signatures.
+    logger.error({ err: error, errorId, method: req.method, path }, 'HTTP request failed');
+    if (res.headersSent) res.destroy();
+    else sendJson(res, 500, { error: 'internal error', errorId });
+  };
+
+  const answer = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+    if (path === '/healthz') {
+      requireRead(req);
+      sendJson(res, 200, { status: 'ok' });
+    } else if (path === '/readyz') {
+      requireRead(req);
+      if (await checkReady(ready, readyTimeoutMs, logger)) sendJson(res, 200, { status: 'ready' });
+      else sendJson(res, 503, { status: 'unavailable' });
+    } else if (path === '/api' || path.startsWith('/api/')) {
+      if (api === undefined) throw new BadRequest(404, DISABLED);
+      requireToken(req, api.token);
+      await answerApi(req, res, path, api.collections);
+    } else {
+      throw new BadRequest(404, 'There is nothing here; try /healthz, /readyz or /api/v1/releases.');
+    }
+  };
+
+  const server = createServer((req, res) => {
+    // Keep-alive connections that go idle after close() began would otherwise hold it open until they time out.
+    res.on('finish', () => {
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+    const path = pathOf(req.url);
+    try {
+      const route = routes?.get(path);
+      // A platform adapter may hand us an async listener: its rejection must not become an unhandled one.
+      const result: unknown = route ? route(req, res) : answer(req, res, path);
+      if (result instanceof Promise) result.catch((error: unknown) => failed(req, res, path, error));
+    } catch (error) {
+      failed(req, res, path, error);
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '0.0.0.0', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // Once listening, a socket error concerns one connection; Node answers malformed requests with a 400 itself.
+  server.on('error', (error) => logger.error({ err: error }, 'HTTP server error'));
+
+  const address = server.address() as AddressInfo;
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  logger.info({ url, api: api !== undefined }, 'HTTP server listening');
+
+  return {
+    url,
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        closing = true;
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
+      }),
+  };
+};

@@ -1,0 +1,69 @@
+/** Where state and time live: the embedded store and scheduler, or Redis and BullMQ. Picked from Config. */
+import type { App } from './app/app.js';
+import type { Chat, EventStore, Logger, Replies } from './app/ports.js';
+import type { Config } from './config.js';
+import { failpointFrom } from './adapters/failpoint.js';
+import { DirectEffects } from './adapters/memory/direct-effects.js';
+import { InProcessScheduler } from './adapters/memory/in-process-scheduler.js';
+import { MemoryEventStore } from './adapters/memory/memory-event-store.js';
+import { systemClock } from './adapters/memory/system.js';
+import { Backbone } from './adapters/redis/backbone.js';
+
+export interface Runtime {
+  readonly store: EventStore;
+  readonly kind: 'memory' | 'redis';
+  /** Starts firing timers into `app` and delivering messages to the chats. */
+  start(app: App): Promise<void>;
+  ready(): Promise<boolean>;
+  /** Waits (a while) until what was committed has been delivered on `platform`. */
+  settle(platform: string, timeoutMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+const memoryRuntime = (chats: ReadonlyMap<string, Chat>, logger: Logger): Runtime => {
+  const scheduler = new InProcessScheduler(systemClock, (error, timer) => logger.error({ err: error, timer: timer.id }, 'timer failed'));
+  const effects = new DirectEffects(chats, scheduler, logger);
+  return {
+    kind: 'memory',
+    store: new MemoryEventStore((list) => effects.run(list)),
+    start: (app) => {
+      scheduler.onFire((timer) => app.timer(timer.payload));
+      return Promise.resolve();
+    },
+    ready: () => Promise.resolve(true),
+    // Effects run before the append returns: nothing is ever in flight.
+    settle: () => Promise.resolve(),
+    close: () => {
+      scheduler.stop();
+      return Promise.resolve();
+    },
+  };
+};
+
+/**
+ * Opens the store the config asks for. `chats` are the platforms this process delivers to.
+ * @example const runtime = await openRuntime(config, logger, new Map([['console', chat]]))
+ */
+export const openRuntime = async (config: Config, logger: Logger, chats: ReadonlyMap<string, Chat>): Promise<Runtime> => {
+  if (config.store === 'memory' || config.redisUrl === undefined) return memoryRuntime(chats, logger);
+  const backbone = await Backbone.connect({ url: config.redisUrl, prefix: config.redisPrefix, logger, clock: systemClock, failpoint: failpointFrom(config.failpoint) });
+  return {
+    kind: 'redis',
+    store: backbone.store,
+    start: (app) => backbone.start({ fire: (payload) => app.timer(payload), chats }),
+    ready: () => backbone.ready(),
+    settle: async (platform, timeoutMs) => {
+      await backbone.settle(platform, timeoutMs);
+    },
+    close: () => backbone.close(),
+  };
+};
+
+/** Whispers go back to the platform of the person who asked: a principal's prefix names it (`slack:U…`). */
+export const replyRouter = (chats: ReadonlyMap<string, Chat>, logger: Logger): Replies => ({
+  whisper: async (conversation, user, message) => {
+    const chat = chats.get(user.slice(0, user.indexOf(':')));
+    if (chat) await chat.whisper(conversation, user, message);
+    else logger.warn({ user, key: message.key }, 'no chat platform here to answer this user');
+  },
+});
