@@ -5,6 +5,9 @@ import { resolve } from 'node:path';
 
 export const CLI = resolve('dist/cli.js');
 
+/** The console died (exited or was killed) while a line was being handled. */
+export class ConsoleExited extends Error {}
+
 export class ConsoleProcess {
   private output = '';
   private sync = 0;
@@ -23,6 +26,24 @@ export class ConsoleProcess {
     this.exited = new Promise((done) => this.child.on('close', done));
   }
 
+  /** Neither exited nor killed. */
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  kill(): void {
+    this.child.kill('SIGKILL');
+  }
+
+  /** Waits until the transcript contains `text`; false after `ms`. */
+  async waitFor(text: string, ms = 10_000): Promise<boolean> {
+    for (const deadline = Date.now() + ms; !this.output.includes(text); ) {
+      if (Date.now() > deadline || !this.alive) return this.output.includes(text);
+      await new Promise((wake) => setTimeout(wake, 20));
+    }
+    return true;
+  }
+
   /** Everything printed so far. */
   get transcript(): string {
     return this.output;
@@ -37,7 +58,7 @@ export class ConsoleProcess {
     const deadline = Date.now() + 10_000;
     while (!this.output.includes(`> ${marker}\n`, from)) {
       if (Date.now() > deadline) throw new Error(`no answer to ${line}; output so far:\n${this.output.slice(from)}\nstderr:\n${this.stderr}`);
-      if (this.child.exitCode !== null) throw new Error(`console exited (${this.child.exitCode}) on ${line}:\n${this.stderr}`);
+      if (!this.alive) throw new ConsoleExited(`console exited (${this.child.exitCode ?? this.child.signalCode ?? '?'}) on ${line}:\n${this.stderr}`);
       await new Promise((wake) => setTimeout(wake, 10));
     }
     const reply = this.output.slice(from, this.output.indexOf(`> ${marker}\n`, from));
@@ -45,10 +66,15 @@ export class ConsoleProcess {
     return reply.split('\n').slice(1, -1).join('\n');
   }
 
+  /** The number of the newest button labelled `label` printed after `from`, if any. */
+  button(label: string, from = 0): string | undefined {
+    const matches = [...this.output.slice(from).matchAll(/\[(\d+)\] ([^[\n]+?)(?=\s{2}\[|\n|$)/g)].filter((match) => match[2]?.trim() === label);
+    return matches[matches.length - 1]?.[1];
+  }
+
   /** Presses the newest button labelled `label` (as the latest card shows it). */
   async press(label: string): Promise<string> {
-    const matches = [...this.output.matchAll(/\[(\d+)\] ([^[\n]+?)(?=\s{2}\[|\n|$)/g)].filter((match) => match[2]?.trim() === label);
-    const number = matches[matches.length - 1]?.[1];
+    const number = this.button(label);
     if (number === undefined) throw new Error(`no button "${label}" in:\n${this.output}`);
     return this.send(`!${number}`);
   }
