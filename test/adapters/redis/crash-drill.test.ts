@@ -59,38 +59,48 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-/** Drives SCRIPT through consoles on one Redis prefix, starting a new console whenever one dies. */
+/**
+ * Drives SCRIPT through consoles on one Redis prefix, starting a new console whenever one dies. With
+ * `replicas`, each person types into a console of their own: two processes share the work on one Redis.
+ */
 class Drill {
   readonly consoles: ConsoleProcess[] = [];
-  private user = 'alice';
+  /** Per lane (one lane, or one per person with replicas): its live console and who types there. */
+  private readonly lanes = new Map<string, { console: ConsoleProcess; user: string }>();
 
   constructor(
     private readonly prefix: string,
-    private readonly failpoint?: string,
+    private readonly options: { failpoint?: string; replicas?: boolean } = {},
   ) {}
 
-  private env(first: boolean): Record<string, string> {
-    return {
+  private laneOf(user: string): string {
+    return this.options.replicas ? user : 'only';
+  }
+
+  /** The lane's console, a new one when it has none or it died (only the very first gets the failpoint). */
+  private consoleFor(lane: string): { console: ConsoleProcess; fresh: boolean } {
+    const held = this.lanes.get(lane);
+    if (held?.console.alive) return { console: held.console, fresh: false };
+    const failpoint = this.consoles.length === 0 ? this.options.failpoint : undefined;
+    const console = new ConsoleProcess({
       REDIS_URL: redisUrl(),
       PLANB_REDIS_PREFIX: this.prefix,
       PLANB_CONFIG: resolve('test/fixtures/drill/planb.yaml'),
-      ...(first && this.failpoint ? { PLANB_FAILPOINT: this.failpoint } : {}),
-    };
+      ...(failpoint ? { PLANB_FAILPOINT: failpoint } : {}),
+    });
+    this.consoles.push(console);
+    this.lanes.set(lane, { console, user: '' });
+    return { console, fresh: true };
   }
 
+  /** The console a kill would hit now: the newest live one. */
   get current(): ConsoleProcess {
-    const last = this.consoles[this.consoles.length - 1];
-    if (!last?.alive) {
-      const next = new ConsoleProcess(this.env(this.consoles.length === 0));
-      this.consoles.push(next);
-      return next;
-    }
-    return last;
+    return this.consoleFor(this.laneOf('alice')).console;
   }
 
   /** A console killed at the very end is replaced, so what it owed is still delivered. */
   replaceIfDead(): void {
-    if (this.consoles.at(-1)?.alive !== true) void this.current;
+    for (const lane of this.lanes.keys()) this.consoleFor(lane);
   }
 
   get everything(): string {
@@ -99,12 +109,13 @@ class Drill {
 
   /** Runs one action; when the console dies under it, a new console looks at the state and does what is left. */
   async run(action: Action): Promise<void> {
+    const lane = this.laneOf(action.user);
     for (let attempt = 0; attempt < 4; attempt += 1) {
-      const fresh = this.consoles.at(-1)?.alive !== true;
-      const console = this.current;
+      const { console } = this.consoleFor(lane);
+      const held = this.lanes.get(lane);
       try {
-        if (fresh || action.user !== this.user) await console.send(`/as ${action.user}`);
-        this.user = action.user;
+        if (held?.user !== action.user) await console.send(`/as ${action.user}`);
+        if (held) held.user = action.user;
         if (action.waitFor !== undefined) {
           for (const deadline = Date.now() + 30_000; !this.everything.includes(action.waitFor); ) {
             if (Date.now() > deadline) throw new Error(`"${action.waitFor}" never came:\n${this.everything}`);
@@ -127,13 +138,12 @@ class Drill {
         return;
       } catch (error) {
         if (!(error instanceof ConsoleExited)) throw error;
-        this.user = '';
       }
     }
     throw new Error(`gave up on ${JSON.stringify(action)}:\n${this.everything}`);
   }
 
-  /** Runs the script, then lets the last console deliver what is owed and exit. */
+  /** Runs the script, then lets the consoles deliver what is owed and exit. */
   async complete(kill?: () => void): Promise<void> {
     for (const action of SCRIPT) {
       kill?.();
@@ -145,7 +155,7 @@ class Drill {
       await new Promise((wake) => setTimeout(wake, 50));
     }
     await new Promise((wake) => setTimeout(wake, 500));
-    await this.current.end();
+    await Promise.all([...this.lanes.values()].map((held) => held.console.end()));
   }
 
   /** The channel's timeline lines (cards are edits and print again by design), per console. */
@@ -161,10 +171,10 @@ class Drill {
 
 const ofTimeline = (line: string): string => TIMELINE.find((expected) => line === expected || (expected === OVERDUE && line.startsWith(OVERDUE))) ?? `unexpected: ${line}`;
 
-const start = (failpoint?: string): Drill => {
+const start = (options: { failpoint?: string; replicas?: boolean } = {}): Drill => {
   const prefix = uniquePrefix('drill');
   prefixes.push(prefix);
-  return new Drill(prefix, failpoint);
+  return new Drill(prefix, options);
 };
 
 describe.concurrent('SIGKILL at every boundary between append and delivery', () => {
@@ -182,7 +192,7 @@ describe.concurrent('SIGKILL at every boundary between append and delivery', () 
   ];
   for (const point of points) {
     it(`killed at ${point}: every message and the timer exactly once, in order`, { timeout: 120_000 }, async () => {
-      const drill = start(point);
+      const drill = start({ failpoint: point });
       await drill.complete();
       expect(drill.consoles.length, `the failpoint ${point} was never reached`).toBeGreaterThan(1);
       const lines = drill.timelines().flat().map(ofTimeline);
@@ -190,6 +200,17 @@ describe.concurrent('SIGKILL at every boundary between append and delivery', () 
       expect(drill.everything).toContain('Completed at');
     });
   }
+});
+
+describe('replicas', () => {
+  it('two consoles on one Redis, alice typing in one and bob in the other: each message and the timer once', { timeout: 60_000 }, async () => {
+    const drill = start({ replicas: true });
+    await drill.complete();
+    expect(drill.consoles).toHaveLength(2);
+    expect(drill.timelines().flat().map(ofTimeline).sort()).toEqual([...TIMELINE].sort());
+    // Both processes delivered: the work is shared, not done by one of them alone.
+    expect(drill.timelines().every((lines) => lines.length > 0)).toBe(true);
+  });
 });
 
 /** A seeded generator, so a failing run can be repeated. */
