@@ -24,6 +24,8 @@ export class ConsoleProcess {
       this.stderr += chunk;
     });
     this.exited = new Promise((done) => this.child.on('close', done));
+    // Writing to a console that was just killed fails with EPIPE; `send` notices the death itself.
+    this.child.stdin.on('error', () => undefined);
   }
 
   /** Neither exited nor killed. */
