@@ -50,11 +50,16 @@ export const startRedisServer = async (options: { appendonly?: boolean; port?: n
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--maxmemory-policy', 'noeviction'];
   args.push(...(options.appendonly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']));
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const missing = new Promise<never>((_, reject) =>
+    child.once('error', (error) =>
+      reject(new Error(`cannot start redis-server (${error.message}): install it (Debian: apt-get install -y redis-server) or set REDIS_URL`)),
+    ),
+  );
   let output = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const url = `redis://127.0.0.1:${port}`;
-  await waitForPing(url, child, () => output);
+  await Promise.race([waitForPing(url, child, () => output), missing]);
   return {
     url,
     port,
