@@ -23,8 +23,15 @@ export const WORKER_DEFAULTS = { lockDuration: 5_000, stalledInterval: 2_500, ma
 /** How long an edited message stays editable: after that a change is posted as a new message. */
 const REF_TTL_SECONDS = 90 * 86_400;
 
-/** How long a delivery waits in the worker for the one before it in its conversation, before stepping aside. */
-const WAIT_FOR_TURN_MS = 2_000;
+/**
+ * How long a delivery waits in the worker for the one before it in its conversation (usually being sent by
+ * another worker that moment) before stepping aside, so a conversation held up by a rate limit or an outage
+ * does not occupy every worker slot.
+ */
+const WAIT_FOR_TURN_MS = 500;
+
+/** Stepping aside again and again waits longer each time: 200 ms, 400 ms, … up to 5 s. */
+const stepAside = (timesPicked: number): number => Math.min(100 * 2 ** Math.min(timesPicked, 6), 5_000);
 
 export interface WorkerContext {
   /** For the workers' own reads and scripts; BullMQ duplicates it for its blocking connections. */
@@ -101,7 +108,7 @@ export const startDeliveryWorker = (ctx: WorkerContext, platform: string, chat: 
         delivered = await deliveredSoFar(job);
       }
       if (sequence <= delivered) return 'duplicate';
-      if (delivered + 1 < sequence) return later(job, token, 250);
+      if (delivered + 1 < sequence) return later(job, token, stepAside(job.attemptsStarted));
       failpoint('delivery.sending');
       const ref = (await redis.get(keys.ref(message.key))) ?? undefined;
       let posted: MessageRef | undefined;

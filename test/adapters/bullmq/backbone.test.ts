@@ -132,6 +132,24 @@ describe('deliveries', () => {
     expect((platform.calls[0]?.at ?? 0) - sent).toBeGreaterThanOrEqual(600);
   });
 
+  it('a channel held up by a rate limit holds up no other channel', async () => {
+    const platform = new FakePlatform();
+    let limited = 0;
+    platform.failures.push((call) => (call.key === 'c1-0' && limited++ === 0 ? new RateLimitedError(4_000) : undefined));
+    const bb = await backbone(fresh(), platform);
+    const append = appender(bb);
+    // More waiting messages in C1 than a worker has slots.
+    await append(...Array.from({ length: 12 }, (_, i) => say('C1', `c1-${i}`, String(i))));
+    const sent = Date.now();
+    await append(say('C2', 'c2', 'meanwhile'));
+    await until(() => platform.calls.some((call) => call.key === 'c2'));
+    // Out long before C1's Retry-After, and not after the waiting C1 deliveries gave their worker slots up (2 s each before).
+    expect(Date.now() - sent).toBeLessThan(1_800);
+    expect(platform.calls.filter((call) => call.channel === 'C1')).toEqual([]);
+    await until(() => platform.calls.length === 13, 10_000);
+    expect(platform.calls.filter((call) => call.channel === 'C1').map((call) => call.key)).toEqual(Array.from({ length: 12 }, (_, i) => `c1-${i}`));
+  });
+
   it('retries a failing call with backoff and delivers it once', async () => {
     const platform = new FakePlatform();
     let failures = 0;
