@@ -84,6 +84,44 @@ describe('the app', () => {
     expect(chat.latest('release/checkout-deploy-1/card')?.steps?.[0]?.text).toBe('drain: Drain traffic (~2m), in progress since 15:02');
   });
 
+  it('a started step gets a timer for its expected duration: when it fires the channel hears it once, and done cancels it', async () => {
+    const { app, chat, scheduler } = setup();
+    await acceptedAndChecked(app);
+    await app.action(as('alice'), 'release_step_start', buttonValue(chat, 'release_step_start'));
+    const due = '2026-11-23T14:04:00.000Z';
+    expect(scheduler.pending()).toEqual([
+      { id: 'release-checkout-deploy-1-drain-overdue', at: new Date(due), payload: { kind: 'release.step_overdue', release: 'checkout-deploy-1', step: 'drain', due } },
+    ]);
+    const payload = scheduler.pending()[0]?.payload ?? {};
+    await app.timer(payload);
+    const overdue = 'drain (Drain traffic) has run past its expected 2m (since 15:02). If it is stuck, roll back: /release rollback checkout-deploy-1 <reason>';
+    expect(chat.posted.filter((post) => post.message.text[0] === overdue)).toHaveLength(1);
+    expect(chat.latest('release/checkout-deploy-1/card')?.steps?.[0]).toEqual({ mark: 'warning', text: 'drain: Drain traffic (~2m), in progress since 15:02, past its expected 2m' });
+    // Fired again (a retry after a crash): nothing new is said.
+    const posts = chat.posted.length;
+    await app.timer(payload);
+    expect(chat.posted).toHaveLength(posts);
+    await app.action(as('alice'), 'release_step_done', buttonValue(chat, 'release_step_done'));
+    expect(scheduler.pending()).toEqual([]);
+  });
+
+  it('ignores a timer payload it does not know, and says so in the log', async () => {
+    const warned: unknown[] = [];
+    const chat = new RecordingChat();
+    const app = createApp({
+      store: new MemoryEventStore(),
+      chat,
+      clock: { now: () => NOW },
+      ids: { next: () => 'x' },
+      directory: { displayName: shortName },
+      logger: { error: () => undefined, warn: (context, message) => warned.push(message), info: () => undefined },
+      config: { groups, runbooks: [runbook], timezone: 'UTC' },
+    });
+    await app.timer({ kind: 'window.reminder', window: 'w1' });
+    expect(warned).toEqual(['ignored a timer this version does not know']);
+    expect(chat.posted).toEqual([]);
+  });
+
   it('two confirmations pressed at once produce one', async () => {
     const { app, chat, store } = setup();
     await acceptedAndChecked(app);
