@@ -1,6 +1,7 @@
 /** One contract every EventStore must keep; each store's test file runs it against a fresh store. */
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/domain/event.js';
+import type { Effect } from '../../src/app/effects.js';
 import type { EventStore } from '../../src/app/ports.js';
 import { ConcurrencyError } from '../../src/app/ports.js';
 
@@ -10,7 +11,15 @@ const event = (type: string): StoredEvent => {
   return { id: `e${counter}`, type, at: '2026-11-23T14:02:00.000Z', actor: 'console:alice', data: { n: counter } };
 };
 
-export const eventStoreContract = (name: string, make: () => Promise<EventStore>): void => {
+/** A store under test, and what it has committed for its relay to carry out so far, in order. */
+export interface StoreUnderTest {
+  readonly store: EventStore;
+  readonly committedEffects: () => Promise<readonly Effect[]>;
+}
+
+export const eventStoreContract = (name: string, makeWithEffects: () => Promise<StoreUnderTest>): void => {
+  const make = async (): Promise<EventStore> => (await makeWithEffects()).store;
+
   describe(`${name} keeps the EventStore contract`, () => {
     it('reads an unknown stream as empty at version 0', async () => {
       const store = await make();
@@ -58,6 +67,18 @@ export const eventStoreContract = (name: string, make: () => Promise<EventStore>
       const firstPosition = mine[0]?.position ?? 0;
       expect((await store.readAll(firstPosition)).map((entry) => entry.event.id)).toContain(second.id);
       expect((await store.readAll(firstPosition)).map((entry) => entry.event.id)).not.toContain(first.id);
+    });
+
+    it('commits the effects of an append with it, in order, and none of a rejected one', async () => {
+      const { store, committedEffects } = await makeWithEffects();
+      const line: Effect = { kind: 'deliver', platform: 'console', conversation: { channel: 'C1' }, message: { key: 'k/1', text: ['one'] } };
+      const timer: Effect = { kind: 'schedule', timer: 't1', at: '2026-11-23T14:05:00.000Z', payload: { release: 'r-1' } };
+      const cancel: Effect = { kind: 'cancel', timer: 't1' };
+      await store.append('s/7', 0, [event('x.a')], [line, timer]);
+      await expect(store.append('s/7', 0, [event('x.b')], [cancel])).rejects.toBeInstanceOf(ConcurrencyError);
+      await store.append('s/7', 1, [event('x.c')]);
+      await store.append('s/7', 2, [event('x.d')], [cancel]);
+      expect(await committedEffects()).toEqual([line, timer, cancel]);
     });
 
     it('returns what was stored, not the caller’s objects', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Effect } from '../../../src/app/effects.js';
 import { redisKeys } from '../../../src/adapters/redis/keys.js';
+import { parseOutboxEntry } from '../../../src/adapters/redis/outbox-relay.js';
 import { RedisEventStore } from '../../../src/adapters/redis/redis-event-store.js';
 import { eventStoreContract } from '../../support/event-store-contract.js';
 import { connect, dropPrefix, uniquePrefix } from '../../support/redis.js';
@@ -18,7 +19,14 @@ const fresh = (): { store: RedisEventStore; prefix: string } => {
   return { store: new RedisEventStore(redis, redisKeys(prefix)), prefix };
 };
 
-eventStoreContract('RedisEventStore', () => Promise.resolve(fresh().store));
+eventStoreContract('RedisEventStore', () => {
+  const { store, prefix } = fresh();
+  const committedEffects = async (): Promise<Effect[]> => {
+    const entries = (await redis.xrange(redisKeys(prefix).outbox, '-', '+')) as [string, string[]][];
+    return entries.flatMap(([, fields]) => parseOutboxEntry(fields).map((entry) => entry.effect));
+  };
+  return Promise.resolve({ store, committedEffects });
+});
 
 const event = (id: string): { id: string; type: string; at: string; actor: null; data: object } => ({ id, type: 'x.y', at: '2026-11-23T14:02:00.000Z', actor: null, data: {} });
 const card = (channel: string, key: string): Effect => ({ kind: 'deliver', platform: 'console', conversation: { channel }, message: { key, text: ['hi'] } });
