@@ -74,14 +74,18 @@ export class OutboxRelay {
   ) {}
 
   async start(): Promise<void> {
+    await this.createGroup();
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  private async createGroup(): Promise<void> {
     try {
       // From 0, not $: entries committed before any relay existed are still owed.
       await this.blocking.xgroup('CREATE', this.keys.outbox, RELAY_GROUP, '0', 'MKSTREAM');
     } catch (error) {
       if (!(error instanceof Error && error.message.startsWith('BUSYGROUP'))) throw error;
     }
-    this.running = true;
-    this.loop = this.run();
   }
 
   async stop(): Promise<void> {
@@ -96,6 +100,11 @@ export class OutboxRelay {
         await this.readNew();
       } catch (error) {
         if (!this.running) return;
+        if (error instanceof Error && error.message.startsWith('NOGROUP')) {
+          // A Redis that restarted without its data has no group any more: make it again rather than fail forever.
+          await this.createGroup().catch(() => undefined);
+          continue;
+        }
         this.logger.error({ err: error }, 'outbox relay failed; retrying');
         await new Promise((wake) => setTimeout(wake, 1_000));
       }

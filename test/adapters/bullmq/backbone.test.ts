@@ -172,6 +172,16 @@ describe('deliveries', () => {
     expect(logged).toContainEqual(['message dropped', 'doomed']);
   });
 
+  it('keeps relaying after the outbox and its consumer group vanished (a Redis restarted without its data)', async () => {
+    const platform = new FakePlatform();
+    const prefix = fresh();
+    const bb = await backbone(prefix, platform);
+    await redis.del(redisKeys(prefix).outbox);
+    await appender(bb)(say('C1', 'after', 'still here'));
+    await until(() => platform.calls.length === 1);
+    expect(platform.calls.map((call) => call.key)).toEqual(['after']);
+  });
+
   it('two replicas on one Redis deliver every message exactly once, in order', async () => {
     const prefix = fresh();
     const [first, second] = [new FakePlatform(), new FakePlatform()];
