@@ -1,5 +1,7 @@
 /** Test-only fault injection (PLANB_FAILPOINT): the process SIGKILLs itself the Nth time it reaches a named point. */
-import type { Failpoint } from './redis/redis-event-store.js';
+
+/** Called with a named point after each step that matters for crash safety (tests kill the process there). */
+export type Failpoint = (point: string) => void;
 
 export const failpointFrom = (spec: { readonly point: string; readonly hit: number } | undefined): Failpoint => {
   if (!spec) return () => undefined;

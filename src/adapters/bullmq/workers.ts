@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Chat, Logger, MessageRef } from '../../app/ports.js';
 import { PermanentDeliveryError, RateLimitedError } from '../../app/ports.js';
 import type { RedisKeys } from '../redis/keys.js';
-import type { Failpoint } from '../redis/redis-event-store.js';
+import type { Failpoint } from '../failpoint.js';
 import { DELIVERED, runScript, TIMER_DONE } from '../redis/scripts.js';
 import type { DeliveryJob, TimerJob } from './queues.js';
 import { DELIVERY_ATTEMPTS, deliveryQueueName, TIMER_QUEUE } from './queues.js';

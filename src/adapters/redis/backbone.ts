@@ -12,7 +12,7 @@ import type { RedisKeys } from './keys.js';
 import { redisKeys } from './keys.js';
 import type { RelayOptions } from './outbox-relay.js';
 import { OutboxRelay } from './outbox-relay.js';
-import type { Failpoint } from './redis-event-store.js';
+import type { Failpoint } from '../failpoint.js';
 import { RedisEventStore } from './redis-event-store.js';
 
 /** The process cannot start as configured; the message says why, for the person starting it. */

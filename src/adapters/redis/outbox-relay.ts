@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Effect } from '../../app/effects.js';
 import type { Logger } from '../../app/ports.js';
 import type { RedisKeys } from './keys.js';
-import type { Failpoint } from './redis-event-store.js';
+import type { Failpoint } from '../failpoint.js';
 import { ACK_OUTBOX, runScript } from './scripts.js';
 
 export const RELAY_GROUP = 'relay';

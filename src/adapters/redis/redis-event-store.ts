@@ -4,6 +4,7 @@ import type { StoredEvent } from '../../domain/event.js';
 import type { Effect } from '../../app/effects.js';
 import type { EventStore, GlobalEvent, StreamRead } from '../../app/ports.js';
 import { ConcurrencyError } from '../../app/ports.js';
+import type { Failpoint } from '../failpoint.js';
 import type { RedisKeys } from './keys.js';
 import { APPEND, runScript } from './scripts.js';
 
@@ -21,9 +22,6 @@ const parseEvent = (fields: readonly string[]): StoredEvent => JSON.parse(field(
 
 /** The `kind, timer id, JSON` triple the append script reads per effect. */
 const effectArgs = (effect: Effect): [string, string, string] => [effect.kind, effect.kind === 'deliver' ? '' : effect.timer, JSON.stringify(effect)];
-
-/** Called with a named point after each step that matters for crash safety (tests kill the process there). */
-export type Failpoint = (point: string) => void;
 
 export class RedisEventStore implements EventStore {
   constructor(
