@@ -18,7 +18,7 @@ import { cardKey, releaseCard } from './release-card.js';
 import { releaseEffects, STEP_OVERDUE } from './release-effects.js';
 import type { SlotDecision } from './release-store.js';
 import { ReleaseRepository, runbookOfRelease } from './release-store.js';
-import { formatClock } from './time-format.js';
+import { showTime } from './time-format.js';
 
 export interface AppConfig {
   readonly groups: Groups;
@@ -142,7 +142,7 @@ export const createApp = (deps: AppDeps): App => {
     const line = (release: Release): string => {
       const step = currentStep(release);
       const where = isActive(release) ? `${release.status.replace('_', ' ')}${step && release.status === 'running' ? ` at ${step.id}` : ''}` : release.status.replace('_', ' ');
-      return `${release.id}: ${release.title}, ${cardContext.name(release.driver)} with ${cardContext.name(release.confirmer)}, ${where}, started ${formatClock(release.startedAt, config.timezone)}`;
+      return `${release.id}: ${release.title}, ${cardContext.name(release.driver)} with ${cardContext.name(release.confirmer)}, ${where}, started ${showTime(release.startedAt, config.timezone)}`;
     };
     if (all.length === 0) return ['No releases yet. /release runbooks shows what you may start.'];
     return [

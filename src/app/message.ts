@@ -35,3 +35,40 @@ export interface Message {
   /** Small print under the message: who did what when. */
   readonly context?: readonly string[];
 }
+
+/**
+ * Instants inside message text. The app writes `timeMark(…)` where a time belongs; each renderer shows it its
+ * own way: Slack as a `<!date^…>` token every reader sees in their own zone, Teams with its TIME() function,
+ * the console as the fallback (the team's zone). Marks are delimited by two private-use characters that user
+ * text never carries (the grammar strips them), so no one can forge one.
+ */
+const OPEN = '\uE000';
+const CLOSE = '\uE001';
+const MARK = /\uE000([^|\uE000\uE001]+)\|(time|datetime)\|([^\uE000\uE001]*)\uE001/g;
+
+/** `time`: a clock time; `datetime`: with the date, for instants on another day than the message's context. */
+export type TimeStyle = 'time' | 'datetime';
+
+export type TextPart = { readonly text: string } | { readonly time: string; readonly style: TimeStyle; readonly fallback: string };
+
+/** @example timeMark('2026-11-23T14:02:00.000Z', 'time', '15:02') */
+export const timeMark = (iso: string, style: TimeStyle, fallback: string): string => `${OPEN}${iso}|${style}|${fallback}${CLOSE}`;
+
+/** Splits text into plain runs and instants, in order. */
+export const textParts = (text: string): TextPart[] => {
+  const parts: TextPart[] = [];
+  let last = 0;
+  for (const match of text.matchAll(MARK)) {
+    if (match.index > last) parts.push({ text: text.slice(last, match.index) });
+    parts.push({ time: match[1] ?? '', style: match[2] === 'datetime' ? 'datetime' : 'time', fallback: match[3] ?? '' });
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) parts.push({ text: text.slice(last) });
+  return parts;
+};
+
+/** The text with every instant as its fallback: for the console, logs and tests. */
+export const plainText = (text: string): string => text.replace(MARK, (_match, _iso: string, _style: string, fallback: string) => fallback);
+
+/** Removes mark delimiters from text a person typed. */
+export const stripMarks = (text: string): string => text.replace(/[\uE000\uE001]/g, '');

@@ -8,7 +8,7 @@ import { awaitsAcknowledgement, currentRollbackStep, currentStep, isActive, roll
 import type { ActionTarget } from './actions.js';
 import { ACTIONS, encodeTarget } from './actions.js';
 import type { Button, Message, StepLine } from './message.js';
-import { formatClock } from './time-format.js';
+import { showTime } from './time-format.js';
 
 export interface CardContext {
   readonly zone: string;
@@ -38,12 +38,12 @@ const stepLine = (release: Release, step: StepState, ctx: CardContext): StepLine
   const base = `${step.id}: ${step.title}${expect(step.expectMs)}${flag}`;
   switch (step.status) {
     case 'confirmed':
-      return { mark: 'done', text: `${base}, confirmed by ${step.confirmedBy ? ctx.name(step.confirmedBy) : 'nobody'} at ${formatClock(step.confirmedAt ?? '', ctx.zone)}` };
+      return { mark: 'done', text: `${base}, confirmed by ${step.confirmedBy ? ctx.name(step.confirmedBy) : 'nobody'} at ${showTime(step.confirmedAt ?? '', ctx.zone)}` };
     case 'done':
       return { mark: 'current', text: `${base}, done, waiting for ${ctx.name(release.confirmer)} to confirm` };
     case 'started': {
       const overdue = step.overdueAt && step.expectMs !== undefined ? `, past its expected ${formatDuration(step.expectMs)}` : '';
-      const text = `${base}, in progress since ${formatClock(step.startedAt ?? '', ctx.zone)}${step.rejections > 0 ? ` (sent back ${step.rejections}x)` : ''}${overdue}`;
+      const text = `${base}, in progress since ${showTime(step.startedAt ?? '', ctx.zone)}${step.rejections > 0 ? ` (sent back ${step.rejections}x)` : ''}${overdue}`;
       return { mark: overdue ? 'warning' : 'current', text };
     }
     case 'pending':
@@ -90,7 +90,7 @@ const rollingBackState = (release: Release, ctx: CardContext): { text: string[];
 };
 
 const endedText = (release: Release, ctx: CardContext): string => {
-  const at = formatClock(release.endedAt ?? '', ctx.zone);
+  const at = showTime(release.endedAt ?? '', ctx.zone);
   const by = release.endedBy ? ` by ${ctx.name(release.endedBy)}` : '';
   switch (release.status) {
     case 'completed':
@@ -150,7 +150,7 @@ export const releaseCard = (release: Release, ctx: CardContext): Message => {
     text: [`${pair} ${text[0] ?? ''}`.trim(), ...text.slice(1)],
     ...(steps ? { steps } : {}),
     ...(buttons.length > 0 ? { buttons } : {}),
-    ...(isActive(release) ? {} : { context: [`Started ${formatClock(release.startedAt, ctx.zone)}, ended ${formatClock(release.endedAt ?? '', ctx.zone, release.startedAt)}.`] }),
+    ...(isActive(release) ? {} : { context: [`Started ${showTime(release.startedAt, ctx.zone)}, ended ${showTime(release.endedAt ?? '', ctx.zone, release.startedAt)}.`] }),
   };
 };
 
@@ -180,7 +180,7 @@ export const timelineLine = (release: Release, event: StoredEvent, ctx: CardCont
       return `${actor} sent ${e.data.step} back to ${ctx.name(release.driver)}: ${e.data.reason}`;
     case 'release.step_overdue':
       return (
-        `${e.data.step} (${stepTitle(e.data.step)}) has run past its expected ${formatDuration(e.data.expectMs)} (since ${formatClock(e.data.since, ctx.zone)}). ` +
+        `${e.data.step} (${stepTitle(e.data.step)}) has run past its expected ${formatDuration(e.data.expectMs)} (since ${showTime(e.data.since, ctx.zone)}). ` +
         `If it is stuck, roll back: /release rollback ${release.id} <reason>`
       );
     case 'release.completed':

@@ -1,5 +1,6 @@
 /** Instants shown to people, in the team's time zone. */
 import { DateTime } from 'luxon';
+import { timeMark } from './message.js';
 
 /** `14:02` in `zone`; `14:02 (Nov 24)` when the day differs from `reference`. */
 export const formatClock = (iso: string, zone: string, reference?: string): string => {
@@ -9,4 +10,13 @@ export const formatClock = (iso: string, zone: string, reference?: string): stri
   if (reference === undefined) return clock;
   const ref = DateTime.fromISO(reference, { zone });
   return ref.isValid && ref.hasSame(at, 'day') ? clock : `${clock} (${at.toFormat('LLL d')})`;
+};
+
+/**
+ * An instant for message text: each platform shows it in the reader's own zone, the console as `formatClock`.
+ * @example showTime('2026-11-23T14:02:00.000Z', 'Europe/Berlin') // shown as 15:02 in the console
+ */
+export const showTime = (iso: string, zone: string, reference?: string): string => {
+  const fallback = formatClock(iso, zone, reference);
+  return fallback === iso ? iso : timeMark(iso, fallback.includes('(') ? 'datetime' : 'time', fallback);
 };

@@ -1,5 +1,6 @@
 /** Pure text rendering of the neutral message model for the terminal. */
 import type { Message, StepMark } from '../../app/message.js';
+import { plainText } from '../../app/message.js';
 
 const MARKS: Record<StepMark, string> = {
   done: '✓',
@@ -11,7 +12,7 @@ const MARKS: Record<StepMark, string> = {
 };
 
 /** Chat text is one line per paragraph here: a newline in user text must not forge a new line. */
-const flat = (text: string): string => text.replace(/\s*[\r\n]+\s*/g, ' ');
+const flat = (text: string): string => plainText(text).replace(/\s*[\r\n]+\s*/g, ' ');
 
 /**
  * Renders a message under a prefix such as `[#console]`, numbering its buttons with `number`.

@@ -1,5 +1,6 @@
 /** One command grammar for Slack, Teams and the console (DESIGN.md, "Commands"). */
 import type { GrammarError, GrammarOptions, ParsedCommand } from './commands.js';
+import { stripMarks } from '../message.js';
 import { parseRelease } from './release.js';
 import { tokenize, TokenizeError } from './tokenize.js';
 import { helpText } from './usage.js';
@@ -17,7 +18,8 @@ const FAMILIES = ['release', 'incident', 'maintenance'] as const;
  * @example parseCommand('/release start web-deploy version=1.2.3 confirmer=@bob', options)
  */
 export const parseCommand = (text: string, options: GrammarOptions): ParsedCommand | GrammarError => {
-  const tokens = tokenize(text.trim());
+  // Nothing a person types may carry the app's own time marks.
+  const tokens = tokenize(stripMarks(text).trim());
   if (tokens instanceof TokenizeError) return { kind: 'grammar-error', message: tokens.message, usage: helpText('release') };
   const [head, ...rest] = tokens;
   const family = FAMILIES.find((name) => head?.text.toLowerCase() === name || head?.text.toLowerCase() === `/${name}`);
