@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The `planb` command: console (the default without a chat platform), serve, runbook lint|schema. */
+import { runManifestCommand } from './cli/manifest-command.js';
 import { runRunbookCommand } from './cli/runbook-command.js';
 import type { Config } from './config.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -12,6 +13,7 @@ const USAGE = [
   '  serve                        the HTTP server: health, JSON API, timers and deliveries (default with a chat platform configured)',
   '  runbook lint <file|dir>...   check runbooks; exits non-zero on any error',
   '  runbook schema               print the runbook JSON Schema for editors',
+  '  manifest slack [--url <url>] [--socket-mode]   print the Slack app manifest (YAML)',
 ].join('\n');
 
 const out = (line: string): void => {
@@ -35,6 +37,7 @@ const serve = async (config: Config): Promise<number> => {
 const main = async (args: readonly string[]): Promise<number> => {
   const [command, ...rest] = args;
   if (command === 'runbook') return runRunbookCommand(rest, { out, err });
+  if (command === 'manifest') return runManifestCommand(rest, { out, err });
   if (command === 'help' || command === '--help' || command === '-h') {
     out(USAGE);
     return 0;
@@ -45,8 +48,12 @@ const main = async (args: readonly string[]): Promise<number> => {
   }
   const config = await loadConfig();
   const mode = command ?? (config.platforms.length > 0 ? 'serve' : 'console');
-  if (config.platforms.length > 0) {
-    err(`This version has no ${config.platforms.join(' or ')} adapter yet; it comes in a later version. Unset the platform variables to use the console or a platform-less planb serve.`);
+  if (config.platforms.includes('teams')) {
+    err('This version has no Teams adapter yet; it comes in a later version. Unset the MICROSOFT_APP_* and PLANB_TEAMS_EMULATOR variables.');
+    return 1;
+  }
+  if (mode === 'console' && config.platforms.length > 0) {
+    err('The console runs without a chat platform: unset the SLACK_* variables, or run planb serve.');
     return 1;
   }
   if (mode === 'serve') return serve(config);

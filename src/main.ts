@@ -2,12 +2,14 @@
 import type { Readable } from 'node:stream';
 import { createApp } from './app/app.js';
 import type { App } from './app/app.js';
-import type { Chat, Logger } from './app/ports.js';
+import type { Chat, Directory, Logger } from './app/ports.js';
 import { createReleaseQueries } from './app/release-queries.js';
 import type { Config } from './config.js';
 import { ConsoleChat } from './adapters/console/console-chat.js';
 import { runConsole } from './adapters/console/console.js';
 import { startHttpServer } from './adapters/http/http-server.js';
+import { LearnedDirectory } from './adapters/learned-directory.js';
+import { createSlackAdapter } from './adapters/slack/slack-app.js';
 import { createLogger } from './adapters/logger.js';
 import { randomIds, systemClock } from './adapters/memory/system.js';
 import { shortName } from './domain/principal.js';
@@ -26,13 +28,13 @@ const SETTLE_MS = 10_000;
 /** …and after each command: long enough for a healthy Redis, short enough that a stuck worker never hangs the prompt. */
 const COMMAND_SETTLE_MS = 2_000;
 
-const appOn = (config: Config, runtime: Runtime, chats: ReadonlyMap<string, Chat>, logger: Logger): App =>
+const appOn = (config: Config, runtime: Runtime, chats: ReadonlyMap<string, Chat>, logger: Logger, directory: Directory = { displayName: shortName }): App =>
   createApp({
     store: runtime.store,
     chat: replyRouter(chats, logger),
     clock: systemClock,
     ids: randomIds,
-    directory: { displayName: shortName },
+    directory,
     logger,
     config: { groups: config.groups, runbooks: config.runbooks, timezone: config.timezone },
   });
@@ -66,28 +68,48 @@ export const startConsole = async (config: Config, io: ConsoleIo): Promise<void>
   await runtime.close();
 };
 
-/** `planb serve`: health, readiness and the JSON API over HTTP, plus the timer and delivery workers. */
+/** A value that exists once start-up has made it: the adapters are built before the app they call. */
+const later = <T>(what: string): { set: (value: T) => void; get: () => T } => {
+  let value: T | undefined;
+  return {
+    set: (next) => {
+      value = next;
+    },
+    get: () => {
+      if (value === undefined) throw new Error(`${what} is not started yet`);
+      return value;
+    },
+  };
+};
+
+/** `planb serve`: health, readiness and the JSON API over HTTP, the chat platforms, the timer and delivery workers. */
 export const startServer = async (config: Config): Promise<{ url: string; stop: () => Promise<void> }> => {
   const logger = createLogger(config.logLevel);
   for (const warning of config.warnings) logger.warn({}, warning);
-  // The chat platforms (issues 4 and 8) plug in here: their chats, and their routes on the same server.
-  const chats = new Map<string, Chat>();
-  const runtime = await openRuntime(config, logger, chats);
-  const app = appOn(config, runtime, chats, logger);
-  await runtime.start(app);
-  const releases = createReleaseQueries(runtime.store, () => config.runbooks.map((runbook) => runbook.name));
+  const directory = new LearnedDirectory();
+  const app = later<App>('the app');
+  const runtime = later<Runtime>('the store');
+  const slack = config.slack && createSlackAdapter({ options: config.slack, app: app.get, directory, firstTime: (key) => runtime.get().firstTime(key), logger });
+  const chats = new Map<string, Chat>(slack ? [['slack', slack.chat]] : []);
+  runtime.set(await openRuntime(config, logger, chats));
+  app.set(appOn(config, runtime.get(), chats, logger, directory));
+  await runtime.get().start(app.get());
+  const releases = createReleaseQueries(runtime.get().store, () => config.runbooks.map((runbook) => runbook.name));
   const server = await startHttpServer({
     port: config.port,
-    ready: () => runtime.ready(),
+    ready: () => runtime.get().ready(),
     logger,
+    ...(slack ? { routes: slack.routes } : {}),
     ...(config.apiToken === undefined ? {} : { api: { token: config.apiToken, releases } }),
   });
-  logger.info({ url: server.url, store: runtime.kind, api: config.apiToken !== undefined }, 'planb serve is listening');
+  await slack?.start();
+  logger.info({ url: server.url, store: runtime.get().kind, api: config.apiToken !== undefined, platforms: [...chats.keys()] }, 'planb serve is listening');
   return {
     url: server.url,
     stop: async () => {
+      await slack?.stop();
       await server.close();
-      await runtime.close();
+      await runtime.get().close();
     },
   };
 };

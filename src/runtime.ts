@@ -17,10 +17,16 @@ export interface Runtime {
   ready(): Promise<boolean>;
   /** Waits (a while) until what was committed has been delivered on `platform`. */
   settle(platform: string, timeoutMs: number): Promise<void>;
+  /** True the first time `key` is seen within an hour, by any process sharing this store: a platform's retry counts once. */
+  firstTime(key: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
+/** How long a request key is remembered: Slack retries within minutes. */
+const SEEN_TTL_MS = 3_600_000;
+
 const memoryRuntime = (chats: ReadonlyMap<string, Chat>, logger: Logger): Runtime => {
+  const seen = new Map<string, number>();
   const scheduler = new InProcessScheduler(systemClock, (error, timer) => logger.error({ err: error, timer: timer.id }, 'timer failed'));
   const effects = new DirectEffects(chats, scheduler, logger);
   return {
@@ -33,6 +39,13 @@ const memoryRuntime = (chats: ReadonlyMap<string, Chat>, logger: Logger): Runtim
     ready: () => Promise.resolve(true),
     // Effects run before the append returns: nothing is ever in flight.
     settle: () => Promise.resolve(),
+    firstTime: (key) => {
+      const now = systemClock.now().getTime();
+      for (const [old, until] of seen) if (until < now) seen.delete(old);
+      if (seen.has(key)) return Promise.resolve(false);
+      seen.set(key, now + SEEN_TTL_MS);
+      return Promise.resolve(true);
+    },
     close: () => {
       scheduler.stop();
       return Promise.resolve();
@@ -55,6 +68,7 @@ export const openRuntime = async (config: Config, logger: Logger, chats: Readonl
     settle: async (platform, timeoutMs) => {
       await backbone.settle(platform, timeoutMs);
     },
+    firstTime: (key) => backbone.firstTime(key, SEEN_TTL_MS),
     close: () => backbone.close(),
   };
 };

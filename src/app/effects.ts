@@ -13,6 +13,11 @@ export interface Delivery {
   readonly platform: string;
   readonly conversation: Conversation;
   readonly message: Message;
+  /**
+   * The key of the message whose thread this goes into (`release/<id>/card`), where the platform has threads;
+   * posted in the channel itself while that message has not been posted yet.
+   */
+  readonly thread?: string;
 }
 
 /** Set (or move) the timer `timer` to fire at `at`; scheduling an id again replaces the earlier one. */

@@ -57,6 +57,8 @@ export interface Conversation {
   readonly channel: string;
   /** Thread root, where the platform has threads. */
   readonly thread?: string;
+  /** Where the platform wants the replies to one request to go (Slack's response_url); requests only. */
+  readonly replyUrl?: string;
 }
 
 /** The platform's handle on a posted message (Slack `ts`, Teams activity id), kept to edit it later. */

@@ -5,7 +5,7 @@ import type { Release } from '../domain/release/state.js';
 import type { Effect } from './effects.js';
 import type { Conversation } from './ports.js';
 import type { CardContext } from './release-card.js';
-import { releaseCard, timelineLine } from './release-card.js';
+import { cardKey, releaseCard, timelineLine } from './release-card.js';
 import type { Decided } from './release-store.js';
 
 /** The payload a step-overdue timer carries back to the app when it fires. */
@@ -53,7 +53,11 @@ export const releaseEffects = (decided: Decided, ctx: CardContext): Effect[] => 
     if (!release) continue;
     if (!touched.includes(release)) touched.push(release);
     const line = timelineLine(release, event, ctx);
-    if (line) effects.push({ kind: 'deliver', platform: release.platform, conversation: conversationOf(release), message: { key: `release/${release.id}/event/${event.id}`, text: [line] } });
+    if (line) {
+      const message = { key: `release/${release.id}/event/${event.id}`, text: [line] };
+      // Step-by-step detail goes to the card's thread; the first line, before any card, is the channel's heads-up.
+      effects.push({ kind: 'deliver', platform: release.platform, conversation: conversationOf(release), message, thread: cardKey(release.id) });
+    }
     effects.push(...timers(release, event as StoredEvent & ReleaseEvent));
   }
   for (const release of touched) {

@@ -22,7 +22,17 @@ export const bullmqSink =
         case 'deliver':
           await queues
             .delivery(effect.platform)
-            .add('deliver', { platform: effect.platform, conversation: effect.conversation, message: effect.message, sequence: Number(stamp) }, { jobId: jobId('d', position, index) });
+            .add(
+              'deliver',
+              {
+                platform: effect.platform,
+                conversation: effect.conversation,
+                message: effect.message,
+                sequence: Number(stamp),
+                ...(effect.thread === undefined ? {} : { thread: effect.thread }),
+              },
+              { jobId: jobId('d', position, index) },
+            );
           break;
         case 'schedule':
           await queues.timers.add(

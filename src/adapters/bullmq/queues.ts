@@ -21,6 +21,8 @@ export interface DeliveryJob {
   readonly message: Message;
   /** This delivery's place in its conversation: 1, 2, 3… Messages go out in that order, each once. */
   readonly sequence: number;
+  /** The key of the message whose thread it goes into, if that one has been posted. */
+  readonly thread?: string;
 }
 
 /** Kept a while after they finish, so a replayed add with the same id is recognised and ignored. */

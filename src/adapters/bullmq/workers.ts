@@ -101,7 +101,7 @@ export const startDeliveryWorker = (ctx: WorkerContext, platform: string, chat: 
   const worker = new Worker<DeliveryJob>(
     deliveryQueueName(platform),
     async (job, token) => {
-      const { conversation, message, sequence } = job.data;
+      const { message, sequence } = job.data;
       let delivered = await deliveredSoFar(job);
       for (const started = Date.now(); delivered + 1 < sequence && Date.now() - started < WAIT_FOR_TURN_MS; ) {
         await sleep(20);
@@ -111,6 +111,8 @@ export const startDeliveryWorker = (ctx: WorkerContext, platform: string, chat: 
       if (delivered + 1 < sequence) return later(job, token, stepAside(job.attemptsStarted));
       failpoint('delivery.sending');
       const ref = (await redis.get(keys.ref(message.key))) ?? undefined;
+      const thread = job.data.thread === undefined ? null : await redis.get(keys.ref(job.data.thread));
+      const conversation = thread === null ? job.data.conversation : { ...job.data.conversation, thread };
       let posted: MessageRef | undefined;
       try {
         if (ref === undefined) posted = await chat.post(conversation, message);

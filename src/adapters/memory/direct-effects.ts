@@ -30,8 +30,10 @@ export class DirectEffects {
         const chat = this.chats.get(effect.platform);
         if (!chat) throw new Error(`no chat platform ${effect.platform} in this process`);
         const ref = this.refs.get(effect.message.key);
-        if (ref === undefined) this.refs.set(effect.message.key, await chat.post(effect.conversation, effect.message));
-        else await chat.update(effect.conversation, ref, effect.message);
+        const thread = effect.thread === undefined ? undefined : this.refs.get(effect.thread);
+        const conversation = thread === undefined ? effect.conversation : { ...effect.conversation, thread };
+        if (ref === undefined) this.refs.set(effect.message.key, await chat.post(conversation, effect.message));
+        else await chat.update(conversation, ref, effect.message);
         return;
       }
       case 'schedule':

@@ -119,6 +119,11 @@ export class Backbone {
     return false;
   }
 
+  /** True for the first process to see `key` within `ttlMs`: SET NX is atomic across replicas. */
+  async firstTime(key: string, ttlMs: number): Promise<boolean> {
+    return (await this.commands.set(this.keys.seen(key), '1', 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
   /** Stops taking work, lets running jobs finish, and closes every connection. */
   async close(): Promise<void> {
     await this.relay?.stop();

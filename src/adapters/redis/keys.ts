@@ -15,6 +15,8 @@ export interface RedisKeys {
   delivered(platform: string, channel: string): string;
   /** The platform's reference of the message posted under a message key. */
   ref(messageKey: string): string;
+  /** A request key already handled (a platform's retry of it is ignored). */
+  seen(key: string): string;
   /** BullMQ's own keys live under this prefix. */
   readonly bull: string;
 }
@@ -28,5 +30,6 @@ export const redisKeys = (prefix: string): RedisKeys => ({
   sequence: (platform, channel) => `${prefix}:conversation:${platform}:${channel}:sequence`,
   delivered: (platform, channel) => `${prefix}:conversation:${platform}:${channel}:delivered`,
   ref: (messageKey) => `${prefix}:ref:${messageKey}`,
+  seen: (key) => `${prefix}:seen:${key}`,
   bull: `${prefix}:bull`,
 });

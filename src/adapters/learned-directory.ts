@@ -1,0 +1,21 @@
+/** People's names as the chat platforms tell them to us; a principal not yet seen shows as its id. */
+import type { Directory } from '../app/ports.js';
+import type { Principal } from '../domain/principal.js';
+import { shortName } from '../domain/principal.js';
+
+export class LearnedDirectory implements Directory {
+  private readonly names = new Map<Principal, string>();
+
+  knows(principal: Principal): boolean {
+    return this.names.has(principal);
+  }
+
+  learn(principal: Principal, name: string | undefined): void {
+    const clean = name?.trim();
+    if (clean) this.names.set(principal, clean);
+  }
+
+  displayName(principal: Principal): string {
+    return this.names.get(principal) ?? shortName(principal);
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Acting as Slack against a running `planb serve`: signed slash commands and button presses into
+ * /slack/events, a local fake of the Web API underneath, real Redis and BullMQ in between.
+ */
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config.js';
+import { startServer } from '../../../src/main.js';
+import { FakeSlack } from '../../support/fake-slack.js';
+import type { SlackCall } from '../../support/fake-slack.js';
+import { connect, dropPrefix, redisUrl, uniquePrefix } from '../../support/redis.js';
+import { freePort } from '../../support/redis-server.js';
+import { blockActionsBody, nextTrigger, sign, SIGNING_SECRET, slashCommandBody } from '../../support/slack-requests.js';
+import { checkBlockKitLimits } from '../../support/block-kit-limits.js';
+
+const slack = new FakeSlack();
+const redis = connect();
+const prefix = uniquePrefix('slack');
+let base = '';
+let stop: () => Promise<void> = () => Promise.resolve();
+
+beforeAll(async () => {
+  await slack.start();
+  const config = await loadConfig({
+    SLACK_BOT_TOKEN: 'xoxb-test-token-never-logged',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    REDIS_URL: redisUrl(),
+    PLANB_REDIS_PREFIX: prefix,
+    PLANB_CONFIG: resolve('test/fixtures/slack/planb.yaml'),
+    PORT: String(await freePort()),
+    LOG_LEVEL: 'silent',
+  });
+  const server = await startServer(config);
+  base = server.url.replace('0.0.0.0', '127.0.0.1');
+  stop = server.stop;
+});
+
+afterAll(async () => {
+  await stop();
+  await slack.stop();
+  await dropPrefix(redis, prefix);
+  redis.disconnect();
+});
+
+const post = async (body: string, headers: Record<string, string>): Promise<{ status: number; text: string; ms: number }> => {
+  const started = Date.now();
+  const response = await fetch(`${base}/slack/events`, { method: 'POST', body, headers });
+  return { status: response.status, text: await response.text(), ms: Date.now() - started };
+};
+
+const command = (user: string, userName: string, text: string, options: { trigger?: string; responseId?: string } = {}): Promise<{ status: number; text: string; ms: number }> => {
+  const [name = '', ...rest] = text.split(' ');
+  const signed = sign(slashCommandBody({ user, userName, command: name, text: rest.join(' '), responseUrl: slack.responseUrl(options.responseId ?? 'r'), ...(options.trigger ? { trigger: options.trigger } : {}) }));
+  return post(signed.body, signed.headers);
+};
+
+/** The newest card message for a release: its ts and blocks, from postMessage or update calls. */
+const latestCard = (release: string): { ts: string; call: SlackCall } => {
+  const calls = slack.calls.filter((call) => (call.method === 'chat.postMessage' || call.method === 'chat.update') && JSON.stringify(call.args['blocks'] ?? '').includes(`(${release})`));
+  const call = calls.at(-1);
+  if (!call) throw new Error(`no card for ${release}: ${JSON.stringify(slack.calls.map((entry) => entry.method))}`);
+  const ts = call.method === 'chat.update' ? String(call.args['ts']) : '';
+  return { ts, call };
+};
+
+const buttonsOf = (call: SlackCall): { action_id: string; value: string; text: { text: string } }[] =>
+  ((call.args['blocks'] as { type: string; elements?: unknown[] }[]) ?? []).filter((block) => block.type === 'actions').flatMap((block) => block.elements as { action_id: string; value: string; text: { text: string } }[]);
+
+const until = async (check: () => boolean, ms = 10_000): Promise<void> => {
+  for (const deadline = Date.now() + ms; !check(); ) {
+    if (Date.now() > deadline) throw new Error(`timed out; calls: ${JSON.stringify(slack.calls.map((call) => [call.method, call.args['text']]))}`);
+    await new Promise((wake) => setTimeout(wake, 20));
+  }
+};
+
+const texts = (method: string): string[] => slack.callsOf(method).map((call) => String(call.args['text']));
+
+describe('Slack over HTTP', () => {
+  it('refuses unsigned, forged, tampered and stale requests with 401, and runs none of them', async () => {
+    const body = slashCommandBody({ user: 'U0ALICE', userName: 'alice', command: '/release', text: 'start web-deploy version=9.9.9 confirmer=<@U0BOB|bob>', responseUrl: slack.responseUrl('forged') });
+    expect((await post(body, { 'Content-Type': 'application/x-www-form-urlencoded' })).status).toBe(401);
+    expect((await post(body, sign(body, { secret: 'not-the-secret' }).headers)).status).toBe(401);
+    expect((await post(body.replace('9.9.9', '9.9.8'), sign(body).headers)).status).toBe(401);
+    expect((await post(body, sign(body, { at: Math.floor(Date.now() / 1000) - 600 }).headers)).status).toBe(401);
+    await new Promise((wake) => setTimeout(wake, 300));
+    expect(slack.calls.filter((call) => call.method !== 'auth.test')).toEqual([]);
+    expect(slack.responses.filter((response) => response.id === 'forged')).toEqual([]);
+  });
+
+  it('runs a release from slash commands and button presses: card posted, then edited in place; lines in its thread', async () => {
+    const started = await command('U0ALICE', 'alice', '/release start web-deploy version=1.2.3 confirmer=<@U0BOB|bob>');
+    expect(started.status).toBe(200);
+    await until(() => texts('chat.postMessage').some((text) => text.includes('(web-deploy-1)')));
+    const card = slack.callsOf('chat.postMessage').find((call) => JSON.stringify(call.args['blocks']).includes('(web-deploy-1)'));
+    expect(card?.args['channel']).toBe('C0RELEASES');
+    expect(card?.token).toBe('xoxb-test-token-never-logged');
+    expect(checkBlockKitLimits((card?.args['blocks'] ?? []) as never)).toEqual([]);
+    const accept = buttonsOf(card as SlackCall).find((button) => button.text.text === 'Accept');
+    expect(accept?.action_id).toBe('release_accept');
+    const cardTs = String(card?.reply?.['ts']);
+    // The first line is the channel's heads-up, posted before any card existed.
+    expect(slack.callsOf('chat.postMessage').find((call) => String(call.args['text']).includes('started Web release 1.2.3'))?.args['thread_ts']).toBeUndefined();
+
+    // dave may not accept; bob may.
+    const wrong = sign(blockActionsBody({ user: 'U0DAVE', userName: 'dave', actionId: accept?.action_id ?? '', value: accept?.value ?? '', messageTs: cardTs, responseUrl: slack.responseUrl('dave') }));
+    expect((await post(wrong.body, wrong.headers)).status).toBe(200);
+    await until(() => slack.responses.some((response) => response.id === 'dave'));
+    expect(JSON.stringify(slack.responses.find((response) => response.id === 'dave')?.body)).toContain('may accept it');
+
+    const pressed = sign(blockActionsBody({ user: 'U0BOB', userName: 'bob', actionId: accept?.action_id ?? '', value: accept?.value ?? '', messageTs: cardTs, responseUrl: slack.responseUrl('bob') }));
+    expect((await post(pressed.body, pressed.headers)).status).toBe(200);
+    await until(() => slack.callsOf('chat.update').length > 0);
+    const update = slack.callsOf('chat.update').at(-1);
+    expect(update?.args['channel']).toBe('C0RELEASES');
+    expect(typeof update?.args['ts']).toBe('string');
+    expect(buttonsOf(update as SlackCall).map((button) => button.text.text)).toEqual(['Start']);
+    expect(update?.args['ts']).toBe(cardTs);
+    expect(latestCard('web-deploy-1').ts).toBe(cardTs);
+    // Step-by-step detail goes to the card's thread.
+    const accepted = slack.callsOf('chat.postMessage').find((call) => String(call.args['text']).includes('accepted to confirm every step.'));
+    expect(accepted?.args['thread_ts']).toBe(cardTs);
+  });
+
+  it('acks at once and answers mistakes only to the person, with the problem and the usage', async () => {
+    const before = slack.calls.length;
+    const junk = await command('U0ALICE', 'alice', '/release frobnicate', { responseId: 'junk' });
+    expect(junk.status).toBe(200);
+    expect(junk.ms).toBeLessThan(3_000);
+    await until(() => slack.responses.some((response) => response.id === 'junk'));
+    const answer = slack.responses.find((response) => response.id === 'junk')?.body;
+    expect(answer?.['response_type']).toBe('ephemeral');
+    expect(JSON.stringify(answer)).toContain('/release has no subcommand');
+    expect(slack.calls.slice(before).filter((call) => call.method === 'chat.postMessage')).toEqual([]);
+  });
+
+  it('a Slack retry of the same command (same trigger id) changes nothing twice', async () => {
+    const trigger = nextTrigger();
+    await command('U0CAROL', 'carol', '/release start checkout-deploy version=2.0.0 confirmer=<@U0BOB|bob>', { trigger, responseId: 'first' });
+    await until(() => texts('chat.postMessage').some((text) => text.includes('(checkout-deploy-1)')));
+    const retry = sign(slashCommandBody({ user: 'U0CAROL', userName: 'carol', command: '/release', text: 'start checkout-deploy version=2.0.0 confirmer=<@U0BOB|bob>', responseUrl: slack.responseUrl('retry'), trigger }));
+    expect((await post(retry.body, { ...retry.headers, 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' })).status).toBe(200);
+    await new Promise((wake) => setTimeout(wake, 500));
+    // Had it run again it would have been refused ("one release at a time") through the response_url.
+    expect(slack.responses.filter((response) => response.id === 'retry')).toEqual([]);
+  });
+
+  it('user text can never become a mass mention or a live link', async () => {
+    await command('U0ALICE', 'alice', '/release abort web-deploy-1 <!channel> see <https://evil.example|here> & <!subteam^S0SRE>');
+    await until(() => texts('chat.postMessage').some((text) => text.includes('aborted web-deploy-1')));
+    const line = slack.callsOf('chat.postMessage').find((call) => String(call.args['text']).includes('aborted web-deploy-1'));
+    const everything = JSON.stringify(line?.args);
+    expect(everything).not.toMatch(/<!channel>|<!here>|<!subteam|<https?:/);
+    expect(everything).toContain('&lt;!channel&gt;');
+    expect(line?.args['link_names']).toBeUndefined();
+  });
+
+  it('waits out a 429 with its Retry-After and still delivers once', async () => {
+    slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
+    const before = slack.callsOf('chat.postMessage').length;
+    const sent = Date.now();
+    await command('U0ALICE', 'alice', '/release start web-deploy version=1.2.4 confirmer=<@U0CAROL|carol>');
+    await until(() => texts('chat.postMessage').some((text) => text.includes('1.2.4')));
+    const calls = slack.callsOf('chat.postMessage').slice(before);
+    expect(calls.filter((call) => String(call.args['text']).includes('started Web release 1.2.4'))).toHaveLength(1);
+    expect((calls[0]?.at ?? 0) - sent).toBeGreaterThanOrEqual(1_000);
+  });
+});
