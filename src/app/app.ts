@@ -9,7 +9,10 @@ import type { Release, ReleaseSlot } from '../domain/release/state.js';
 import { activeRelease, currentStep, isActive } from '../domain/release/state.js';
 import type { Runbook } from '../domain/runbook.js';
 import { ACTIONS, decodeTarget, isActionId } from './actions.js';
-import type { ParsedCommand } from './grammar/index.js';
+import type { FieldErrors, FormId, FormValues } from './form.js';
+import { maintenanceScheduleForm, releaseStartForm } from './form.js';
+import { fieldOf, formCommand, isFieldErrors } from './form-submissions.js';
+import type { GrammarOptions, ParsedCommand } from './grammar/index.js';
 import { helpText, isGrammarError, parseCommand } from './grammar/index.js';
 import type { Message } from './message.js';
 import type { Clock, Conversation, Directory, EventStore, IdGenerator, Logger, Replies } from './ports.js';
@@ -51,6 +54,8 @@ export interface App {
   command(request: Request, text: string): Promise<void>;
   /** A button pressed: its action id and value, as the message carried them. */
   action(request: Request, actionId: string, value: string): Promise<void>;
+  /** A form was submitted: undefined when it went through, else what to show on which field. */
+  submit(request: Request, form: FormId, values: FormValues): Promise<FieldErrors | undefined>;
   /** One of the bot's timers fired, with the payload it was scheduled with. Throws when it should be retried. */
   timer(payload: Readonly<Record<string, string>>): Promise<void>;
 }
@@ -213,12 +218,17 @@ export const createApp = (deps: AppDeps): App => {
       case 'maintenance.help':
         await whisper(request, helpText(parsed.kind === 'incident.help' ? 'incident' : 'maintenance'), '(Not available in this version yet.)');
         return undefined;
-      case 'form':
+      case 'form': {
+        const drivable = config.runbooks.filter((book) => isEligible(request.user, book.drivers, config.groups));
+        const form = parsed.form === 'release.start' ? (drivable.length > 0 ? releaseStartForm(drivable) : undefined) : parsed.form === 'maintenance.schedule' ? maintenanceScheduleForm() : undefined;
+        if (form && (await chat.openForm?.(request.conversation, request.user, form))) return undefined;
+        // No form here (the console, or nothing to pick from): the same answer in words.
         if (parsed.form === 'release.start') {
           await whisper(request, ...describeRunbooks(request, slots));
           return undefined;
         }
         return fail('not_yet', 'Maintenance windows and incidents are not available in this version yet.');
+      }
       default:
         return parsed.kind.startsWith('maintenance.')
           ? fail('not_yet', 'Maintenance windows are not available in this version yet.')
@@ -255,14 +265,24 @@ export const createApp = (deps: AppDeps): App => {
     }
   };
 
+  const grammarOptions = (request: Request, slots: readonly ReleaseSlot[]): GrammarOptions => {
+    const known = new Set(slots.flatMap((slot) => slot.releases.map((release) => release.id)));
+    return { platform: request.platform, isReleaseId: (word) => known.has(word), isIncidentId: () => false, isWindowId: () => false };
+  };
+
+  /** Logs an unexpected failure with an error id, and says sorry in words that name it. */
+  const apologise = (error: unknown, request: Request, what: Readonly<Record<string, unknown>>): string => {
+    const errorId = deps.ids.next().slice(0, 8);
+    logger.error({ err: error, errorId, user: request.user, ...what }, 'command failed');
+    return `Sorry, that failed on our side (error id ${errorId}). Nothing was recorded; please try again.`;
+  };
+
   const guard = async (request: Request, what: Readonly<Record<string, unknown>>, work: () => Promise<Outcome>): Promise<void> => {
     try {
       const outcome = await work();
       if (outcome) await whisper(request, outcome.message);
     } catch (error) {
-      const errorId = deps.ids.next().slice(0, 8);
-      logger.error({ err: error, errorId, user: request.user, ...what }, 'command failed');
-      await whisper(request, `Sorry, that failed on our side (error id ${errorId}). Nothing was recorded; please try again.`).catch(() => undefined);
+      await whisper(request, apologise(error, request, what)).catch(() => undefined);
     }
   };
 
@@ -270,13 +290,7 @@ export const createApp = (deps: AppDeps): App => {
     command: (request, text) =>
       guard(request, { command: text.split(/\s+/, 2).join(' ') }, async () => {
         const slots = await releases.slots(config.runbooks);
-        const known = new Set(slots.flatMap((slot) => slot.releases.map((release) => release.id)));
-        const parsed = parseCommand(text, {
-          platform: request.platform,
-          isReleaseId: (word) => known.has(word),
-          isIncidentId: () => false,
-          isWindowId: () => false,
-        });
+        const parsed = parseCommand(text, grammarOptions(request, slots));
         if (isGrammarError(parsed)) {
           await whisper(request, parsed.message, `Usage: ${parsed.usage}`);
           return undefined;
@@ -294,6 +308,17 @@ export const createApp = (deps: AppDeps): App => {
         const command = actionCommand(actionId, release, target);
         return isDomainError(command) ? command : run(request, book, command);
       }),
+    submit: async (request, form, values) => {
+      try {
+        const slots = await releases.slots(config.runbooks);
+        const command = formCommand(form, values, grammarOptions(request, slots));
+        if (isFieldErrors(command)) return command;
+        const outcome = await dispatch(request, command, slots);
+        return outcome ? { [fieldOf(form, outcome.code)]: outcome.message } : undefined;
+      } catch (error) {
+        return { [fieldOf(form, 'failed')]: apologise(error, request, { form }) };
+      }
+    },
     timer: async (payload) => {
       const { kind, release, step, due } = payload;
       const name = release === undefined ? undefined : runbookOfRelease(release);

@@ -2,6 +2,7 @@
 import type { StoredEvent } from '../domain/event.js';
 import type { Principal } from '../domain/principal.js';
 import type { Effect } from './effects.js';
+import type { Form } from './form.js';
 import type { Message } from './message.js';
 
 /** Another writer appended to the stream first: reload and decide again. */
@@ -59,6 +60,8 @@ export interface Conversation {
   readonly thread?: string;
   /** Where the platform wants the replies to one request to go (Slack's response_url); requests only. */
   readonly replyUrl?: string;
+  /** What lets the platform open a form in answer to this request (Slack's trigger_id); requests only. */
+  readonly trigger?: string;
 }
 
 /** The platform's handle on a posted message (Slack `ts`, Teams activity id), kept to edit it later. */
@@ -68,6 +71,8 @@ export type MessageRef = string;
 export interface Replies {
   /** A reply only `user` sees (Slack ephemeral, Teams invoke response, console line). */
   whisper(conversation: Conversation, user: Principal, message: Message): Promise<void>;
+  /** Opens a form for `user`; false where the platform (or this request) cannot, and the app answers in text. */
+  openForm?(conversation: Conversation, user: Principal, form: Form): Promise<boolean>;
 }
 
 export interface Chat extends Replies {

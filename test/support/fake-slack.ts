@@ -39,6 +39,8 @@ export class FakeSlack {
   /** What was POSTed to response_url paths (`/response/<id>`), by id. */
   readonly responses: { readonly id: string; readonly body: Record<string, unknown> }[] = [];
   private readonly failures: { method: string; failure: Failure }[] = [];
+  /** What `apps.connections.open` hands out: a Socket Mode test points this at its fake WebSocket server. */
+  socketUrl: string | undefined;
   private ts = 1_700_000_000;
   private server: Server | undefined;
   private base = '';
@@ -126,6 +128,10 @@ export class FakeSlack {
         return { ok: true, message_ts: `${this.ts}.000200` };
       case 'views.open':
         return { ok: true, view: { id: 'V0VIEW', ...(call.args['view'] as object) } };
+      case 'apps.connections.open':
+        // Slack takes only an app-level token here; a bot or user token gets this error.
+        if (!call.token?.startsWith('xapp-')) return { ok: false, error: 'not_allowed_token_type' };
+        return this.socketUrl === undefined ? { ok: false, error: 'fake_socket_url_not_set' } : { ok: true, url: this.socketUrl };
       case 'users.info':
         return { ok: true, user: { id: call.args['user'], name: String(call.args['user']).toLowerCase(), profile: { display_name: `name-of-${String(call.args['user'])}` } } };
       default:

@@ -1,4 +1,5 @@
 /** A Chat that records what it was asked to post, for app tests (the console adapter prints the same calls). */
+import type { Form } from '../../src/app/form.js';
 import type { Message } from '../../src/app/message.js';
 import type { Chat, Conversation, MessageRef } from '../../src/app/ports.js';
 
@@ -13,6 +14,14 @@ export interface Posted {
 
 export class RecordingChat implements Chat {
   readonly posted: Posted[] = [];
+  /** Forms opened, when `canOpenForms` (a platform with modals); the console has none. */
+  readonly forms: { readonly user: string; readonly form: Form }[] = [];
+  canOpenForms = false;
+
+  openForm(_conversation: Conversation, user: string, form: Form): Promise<boolean> {
+    if (this.canOpenForms) this.forms.push({ user, form });
+    return Promise.resolve(this.canOpenForms);
+  }
 
   post(conversation: Conversation, message: Message): Promise<MessageRef> {
     this.posted.push({ kind: 'publish', conversation, message });

@@ -1,0 +1,77 @@
+/** A submitted form → the command it stands for, and a refusal → the field it concerns. */
+import { parseDuration } from '../domain/duration.js';
+import type { FieldErrors, FormId, FormValues } from './form.js';
+import type { ParsedCommand } from './grammar/index.js';
+import { isGrammarError, parseCommand } from './grammar/index.js';
+import type { GrammarOptions } from './grammar/index.js';
+
+const text = (values: FormValues, id: string): string => values[id]?.trim() ?? '';
+
+/** The runbook and confirmer come from pickers; parameters are typed as on the command line. */
+const releaseStart = (values: FormValues, options: GrammarOptions): ParsedCommand | FieldErrors => {
+  const runbook = text(values, 'runbook');
+  if (!runbook) return { runbook: 'Pick a runbook.' };
+  const confirmer = text(values, 'confirmer');
+  if (!confirmer) return { confirmer: 'Pick who confirms each step: someone else than you.' };
+  const parsed = parseCommand(`/release start ${runbook} ${text(values, 'params')}`, options);
+  if (isGrammarError(parsed)) return { params: parsed.message };
+  if (parsed.kind !== 'release.start') return { params: 'Parameters are key=value pairs, e.g. version=1.2.3.' };
+  if (parsed.confirmer !== undefined) return { params: 'Pick the confirmer in its field, not among the parameters.' };
+  return { ...parsed, confirmer };
+};
+
+const maintenanceSchedule = (values: FormValues): ParsedCommand | FieldErrors => {
+  const title = text(values, 'title');
+  const at = text(values, 'start');
+  const durationMs = parseDuration(text(values, 'duration'));
+  const errors: Record<string, string> = {};
+  if (!title) errors['title'] = 'Give the window a title people will recognise.';
+  if (!at) errors['start'] = 'Pick when it starts.';
+  if (durationMs === undefined) errors['duration'] = 'A duration such as 90m, 2h or 1h30m.';
+  if (Object.keys(errors).length > 0 || durationMs === undefined) return errors;
+  const channel = text(values, 'channel');
+  const impact = text(values, 'impact');
+  const services = text(values, 'services')
+    .split(',')
+    .map((service) => service.trim())
+    .filter((service) => service !== '');
+  return {
+    kind: 'maintenance.schedule',
+    title,
+    at,
+    durationMs,
+    ...(channel ? { channel } : {}),
+    ...(impact ? { impact } : {}),
+    ...(services.length > 0 ? { services } : {}),
+  };
+};
+
+export const isFieldErrors = (value: ParsedCommand | FieldErrors): value is FieldErrors => !('kind' in value && typeof value.kind === 'string');
+
+/**
+ * What the submitted form asks for, as if it had been typed; or what is missing, by field.
+ * @example formCommand('release.start', { runbook: 'web-deploy', params: 'version=1.2.3', confirmer: 'slack:U2' }, options)
+ */
+export const formCommand = (form: FormId, values: FormValues, options: GrammarOptions): ParsedCommand | FieldErrors =>
+  form === 'release.start' ? releaseStart(values, options) : maintenanceSchedule(values);
+
+/** Which field a refusal of the command concerns (by the DomainError's code); the first field otherwise. */
+const FIELDS: Record<FormId, Readonly<Record<string, string>>> = {
+  'release.start': {
+    unknown_runbook: 'runbook',
+    runbook_locked: 'runbook',
+    runbook_busy: 'runbook',
+    not_a_driver: 'runbook',
+    unknown_param: 'params',
+    missing_param: 'params',
+    bad_param: 'params',
+    confirmer_missing: 'confirmer',
+    self_confirm: 'confirmer',
+    not_a_confirmer: 'confirmer',
+  },
+  'maintenance.schedule': {},
+};
+
+const FIRST: Record<FormId, string> = { 'release.start': 'runbook', 'maintenance.schedule': 'title' };
+
+export const fieldOf = (form: FormId, code: string): string => FIELDS[form][code] ?? FIRST[form];

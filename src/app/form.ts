@@ -1,0 +1,73 @@
+/**
+ * Forms, for commands typed without their arguments: one neutral model that Slack shows as a modal and Teams
+ * as an Adaptive Card form. Submitted values come back as strings keyed by field id; a field's error is shown
+ * on that field.
+ */
+import type { Runbook } from '../domain/runbook.js';
+
+export type FormId = 'release.start' | 'maintenance.schedule';
+
+export type FieldKind = 'text' | 'select' | 'user' | 'channel' | 'datetime';
+
+export interface FormField {
+  readonly id: string;
+  readonly label: string;
+  readonly kind: FieldKind;
+  readonly optional?: boolean;
+  readonly multiline?: boolean;
+  readonly placeholder?: string;
+  /** Small print under the field. */
+  readonly hint?: string;
+  /** For `select`. */
+  readonly options?: readonly { readonly value: string; readonly label: string }[];
+}
+
+export interface Form {
+  readonly id: FormId;
+  readonly title: string;
+  readonly submit: string;
+  readonly fields: readonly FormField[];
+}
+
+/**
+ * Values as the platform returns them: text as typed, a user as a principal (`slack:U…`), a channel as its id,
+ * a date and time as an ISO 8601 instant.
+ */
+export type FormValues = Readonly<Record<string, string | undefined>>;
+
+/** Field id → what is wrong with it, written for the person filling the form in. */
+export type FieldErrors = Readonly<Record<string, string>>;
+
+const paramsHint = (runbooks: readonly Runbook[]): string => {
+  const described = runbooks
+    .filter((book) => Object.keys(book.params).length > 0)
+    .map((book) => `${book.name}: ${Object.entries(book.params).map(([key, spec]) => `${key}=<${spec.description ?? key}>`).join(' ')}`);
+  return described.length > 0 ? described.join('; ') : 'key=value pairs, if the runbook takes any';
+};
+
+/** `/release start` with nothing after it: the runbooks `user` may drive, their parameters, the confirmer. */
+export const releaseStartForm = (runbooks: readonly Runbook[]): Form => ({
+  id: 'release.start',
+  title: 'Start a release',
+  submit: 'Start',
+  fields: [
+    { id: 'runbook', label: 'Runbook', kind: 'select', options: runbooks.map((book) => ({ value: book.name, label: `${book.title} (${book.name})` })) },
+    { id: 'params', label: 'Parameters', kind: 'text', optional: true, placeholder: 'version=1.2.3', hint: paramsHint(runbooks) },
+    { id: 'confirmer', label: 'Confirmer', kind: 'user', hint: 'Confirms every step; never the person who drives.' },
+  ],
+});
+
+/** `/maintenance schedule` with nothing after it. */
+export const maintenanceScheduleForm = (): Form => ({
+  id: 'maintenance.schedule',
+  title: 'Schedule maintenance',
+  submit: 'Schedule',
+  fields: [
+    { id: 'title', label: 'Title', kind: 'text', placeholder: 'Database upgrade' },
+    { id: 'start', label: 'Starts', kind: 'datetime' },
+    { id: 'duration', label: 'Duration', kind: 'text', placeholder: '2h', hint: 'e.g. 90m, 2h, 1h30m' },
+    { id: 'channel', label: 'Announce in', kind: 'channel', optional: true, hint: 'Default: the announcement channel.' },
+    { id: 'impact', label: 'Impact', kind: 'text', optional: true, multiline: true, placeholder: 'Checkout is read-only' },
+    { id: 'services', label: 'Services', kind: 'text', optional: true, placeholder: 'checkout, payments' },
+  ],
+});
