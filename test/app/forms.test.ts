@@ -69,10 +69,10 @@ describe('forms', () => {
       params: 'Unexpected "oops": parameters are key=value, e.g. version=1.2.3.',
     });
     expect(await app.submit(as('alice'), 'release.start', { runbook: 'checkout-deploy', params: 'version=1.2.3', confirmer: 'console:alice' })).toMatchObject({
-      confirmer: expect.stringMatching(/^You cannot confirm your own release/) as unknown as string,
+      confirmer: expect.stringMatching(/^You cannot confirm your own release/),
     });
     expect(await app.submit(as('dave'), 'release.start', { runbook: 'checkout-deploy', params: 'version=1.2.3', confirmer: 'console:bob' })).toMatchObject({
-      runbook: expect.stringMatching(/^You may not drive checkout-deploy/) as unknown as string,
+      runbook: expect.stringMatching(/^You may not drive checkout-deploy/),
     });
     expect(chat.posted).toEqual([]);
     expect(await app.submit(as('alice'), 'release.start', { runbook: 'checkout-deploy', params: 'version=1.2.3', confirmer: 'console:bob' })).toBeUndefined();
