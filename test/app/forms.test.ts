@@ -68,12 +68,12 @@ describe('forms', () => {
     expect(await app.submit(as('alice'), 'release.start', { runbook: 'checkout-deploy', params: 'oops', confirmer: 'console:bob' })).toEqual({
       params: 'Unexpected "oops": parameters are key=value, e.g. version=1.2.3.',
     });
-    expect(await app.submit(as('alice'), 'release.start', { runbook: 'checkout-deploy', params: 'version=1.2.3', confirmer: 'console:alice' })).toMatchObject({
-      confirmer: expect.stringMatching(/^You cannot confirm your own release/),
-    });
-    expect(await app.submit(as('dave'), 'release.start', { runbook: 'checkout-deploy', params: 'version=1.2.3', confirmer: 'console:bob' })).toMatchObject({
-      runbook: expect.stringMatching(/^You may not drive checkout-deploy/),
-    });
+    const self = await app.submit(as('alice'), 'release.start', { runbook: 'checkout-deploy', params: 'version=1.2.3', confirmer: 'console:alice' });
+    expect(Object.keys(self ?? {})).toEqual(['confirmer']);
+    expect(self?.['confirmer']).toMatch(/^You cannot confirm your own release/);
+    const notDriver = await app.submit(as('dave'), 'release.start', { runbook: 'checkout-deploy', params: 'version=1.2.3', confirmer: 'console:bob' });
+    expect(Object.keys(notDriver ?? {})).toEqual(['runbook']);
+    expect(notDriver?.['runbook']).toMatch(/^You may not drive checkout-deploy/);
     expect(chat.posted).toEqual([]);
     expect(await app.submit(as('alice'), 'release.start', { runbook: 'checkout-deploy', params: 'version=1.2.3', confirmer: 'console:bob' })).toBeUndefined();
     expect(chat.latest('release/checkout-deploy-1/card')?.title).toBe('Checkout release 1.2.3 (checkout-deploy-1)');
