@@ -73,11 +73,15 @@ export const openRuntime = async (config: Config, logger: Logger, chats: Readonl
   };
 };
 
-/** Whispers go back to the platform of the person who asked: a principal's prefix names it (`slack:U…`). */
-export const replyRouter = (chats: ReadonlyMap<string, Chat>, logger: Logger): Replies => ({
-  whisper: async (conversation, user, message) => {
-    const chat = chats.get(user.slice(0, user.indexOf(':')));
-    if (chat) await chat.whisper(conversation, user, message);
-    else logger.warn({ user, key: message.key }, 'no chat platform here to answer this user');
-  },
-});
+/** Replies and forms go back to the platform of the person who asked: a principal's prefix names it (`slack:U…`). */
+export const replyRouter = (chats: ReadonlyMap<string, Chat>, logger: Logger): Replies => {
+  const chatOf = (user: string): Chat | undefined => chats.get(user.slice(0, user.indexOf(':')));
+  return {
+    whisper: async (conversation, user, message) => {
+      const chat = chatOf(user);
+      if (chat) await chat.whisper(conversation, user, message);
+      else logger.warn({ user, key: message.key }, 'no chat platform here to answer this user');
+    },
+    openForm: async (conversation, user, form) => (await chatOf(user)?.openForm?.(conversation, user, form)) ?? false,
+  };
+};

@@ -77,3 +77,36 @@ export const blockActionsBody = (press: ButtonPress): string => {
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 };
+
+export interface ViewSubmission {
+  readonly user: string;
+  readonly userName: string;
+  /** The view as we sent it to views.open (callback id, blocks, private_metadata). */
+  readonly view: Readonly<Record<string, unknown>>;
+  /** block id → action id → state, as Slack reports the inputs. */
+  readonly values: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+export const viewSubmissionBody = (submission: ViewSubmission): string => {
+  const payload = {
+    type: 'view_submission',
+    team: { id: 'T0TEST', domain: 'planb-test' },
+    user: { id: submission.user, username: submission.userName, name: submission.userName, team_id: 'T0TEST' },
+    api_app_id: 'A0PLANB',
+    token: 'deprecated-verification-token',
+    trigger_id: nextTrigger(),
+    view: {
+      id: 'V0VIEW',
+      team_id: 'T0TEST',
+      type: 'modal',
+      app_id: 'A0PLANB',
+      bot_id: 'B0PLANB',
+      hash: '1700000000.abcdef',
+      ...submission.view,
+      state: { values: submission.values },
+    },
+    response_urls: [],
+    is_enterprise_install: false,
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+};

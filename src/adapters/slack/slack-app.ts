@@ -11,6 +11,7 @@ import type { Logger } from '../../app/ports.js';
 import type { LearnedDirectory } from '../learned-directory.js';
 import type { Route } from '../http/http-server.js';
 import { baseActionId } from './block-kit.js';
+import { FORM_CALLBACK_ID, formMetadata, formValues } from './modals.js';
 import { SlackChat } from './slack-chat.js';
 import { SLACK_EVENTS_PATH, SLASH_COMMANDS } from './slack-surface.js';
 
@@ -68,7 +69,7 @@ const mentioned = (text: string): { id: string; name?: string }[] =>
 export const createSlackAdapter = (deps: SlackAdapterDeps): SlackAdapter => {
   const { options, directory, logger } = deps;
   const client = new WebClient(options.botToken, { ...clientOptions(options.apiUrl), logLevel: LogLevel.WARN });
-  const chat = new SlackChat(client);
+  const chat = new SlackChat(client, logger);
   const log = boltLogger(logger);
   const socketMode = options.appToken !== undefined;
   const receiver = socketMode
@@ -96,7 +97,11 @@ export const createSlackAdapter = (deps: SlackAdapterDeps): SlackAdapter => {
     // A retry (X-Slack-Retry-Num) or a repeated delivery of the same invocation runs it once.
     if (!(await deps.firstTime(`slack-command-${command.trigger_id}`))) return;
     await learn([{ id: command.user_id, name: command.user_name }, ...mentioned(command.text)]);
-    const request: Request = { user: `slack:${command.user_id}`, platform: 'slack', conversation: { channel: command.channel_id, replyUrl: command.response_url } };
+    const request: Request = {
+      user: `slack:${command.user_id}`,
+      platform: 'slack',
+      conversation: { channel: command.channel_id, replyUrl: command.response_url, trigger: command.trigger_id },
+    };
     await deps.app().command(request, `${command.command} ${command.text}`);
   });
 
@@ -112,6 +117,19 @@ export const createSlackAdapter = (deps: SlackAdapterDeps): SlackAdapter => {
     if (typeof channel !== 'string') return;
     const request: Request = { user: `slack:${body.user.id}`, platform: 'slack', conversation: { channel, ...(body.response_url ? { replyUrl: body.response_url } : {}) } };
     await deps.app().action(request, baseActionId(action.action_id), action.value ?? '');
+  });
+
+  bolt.view(FORM_CALLBACK_ID, async ({ ack, body, view }) => {
+    const metadata = formMetadata(view.private_metadata);
+    if (!metadata) {
+      await ack({ response_action: 'errors', errors: { [view.blocks[0]?.block_id ?? 'form']: 'This form is from an older version of Plan B: run the command again.' } });
+      return;
+    }
+    await learn([{ id: body.user.id, ...(body.user.name ? { name: body.user.name } : {}) }]);
+    // Slack waits up to 3 s for the answer: the errors go on their fields, or the modal closes.
+    const request: Request = { user: `slack:${body.user.id}`, platform: 'slack', conversation: { channel: metadata.channel } };
+    const errors = await deps.app().submit(request, metadata.form, formValues(view.state.values));
+    await ack(errors ? { response_action: 'errors', errors: { ...errors } } : undefined);
   });
 
   bolt.error(async (error) => {

@@ -5,7 +5,10 @@ import type { Message } from '../../app/message.js';
 import type { Chat, Conversation, MessageRef } from '../../app/ports.js';
 import { PermanentDeliveryError, RateLimitedError } from '../../app/ports.js';
 import type { Principal } from '../../domain/principal.js';
+import type { Logger } from '../../app/ports.js';
+import type { Form } from '../../app/form.js';
 import { renderBlockKit } from './block-kit.js';
+import { formView } from './modals.js';
 
 /** Slack's own transient failures: worth another try. Any other platform error will fail the same way again. */
 const TRANSIENT = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited']);
@@ -35,7 +38,22 @@ export const translateSlackError = (error: unknown): unknown => {
 export const slackUserId = (principal: Principal): string => principal.slice(principal.indexOf(':') + 1);
 
 export class SlackChat implements Chat {
-  constructor(private readonly client: WebClient) {}
+  constructor(
+    private readonly client: WebClient,
+    private readonly logger: Logger,
+  ) {}
+
+  /** A modal, while the request's trigger id is fresh (3 s); otherwise the app answers in words. */
+  async openForm(conversation: Conversation, _user: Principal, form: Form): Promise<boolean> {
+    if (conversation.trigger === undefined) return false;
+    try {
+      await this.client.views.open({ trigger_id: conversation.trigger, view: formView(form, { channel: conversation.channel }) });
+      return true;
+    } catch (error) {
+      this.logger.warn({ err: error, form: form.id }, 'could not open the form; answering in words');
+      return false;
+    }
+  }
 
   async post(conversation: Conversation, message: Message): Promise<MessageRef> {
     const { text, blocks } = renderBlockKit(message);

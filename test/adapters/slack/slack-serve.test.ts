@@ -10,7 +10,7 @@ import { FakeSlack } from '../../support/fake-slack.js';
 import type { SlackCall } from '../../support/fake-slack.js';
 import { connect, dropPrefix, redisUrl, uniquePrefix } from '../../support/redis.js';
 import { freePort } from '../../support/redis-server.js';
-import { blockActionsBody, nextTrigger, sign, SIGNING_SECRET, slashCommandBody } from '../../support/slack-requests.js';
+import { blockActionsBody, nextTrigger, sign, SIGNING_SECRET, slashCommandBody, viewSubmissionBody } from '../../support/slack-requests.js';
 import { checkBlockKitLimits } from '../../support/block-kit-limits.js';
 
 const slack = new FakeSlack();
@@ -153,6 +153,41 @@ describe('Slack over HTTP', () => {
     expect(everything).not.toMatch(/<!channel>|<!here>|<!subteam|<https?:/);
     expect(everything).toContain('&lt;!channel&gt;');
     expect(line?.args['link_names']).toBeUndefined();
+  });
+
+  it('/release start alone opens a modal; a submission with mistakes shows them on their fields, a good one starts the release', async () => {
+    const trigger = nextTrigger();
+    await command('U0CAROL', 'carol', '/release start', { trigger });
+    const [open] = await slack.waitFor('views.open');
+    expect(open?.args['trigger_id']).toBe(trigger);
+    const view = open?.args['view'] as { callback_id: string; private_metadata: string; blocks: { block_id: string; element: { type: string; options?: { value: string }[] } }[] };
+    expect(view.callback_id).toBe('planb_form');
+    expect(view.blocks.map((block) => [block.block_id, block.element.type])).toEqual([
+      ['runbook', 'static_select'],
+      ['params', 'plain_text_input'],
+      ['confirmer', 'users_select'],
+    ]);
+    expect(view.blocks[0]?.element.options?.map((option) => option.value)).toEqual(['checkout-deploy', 'web-deploy']);
+    const submit = async (values: Record<string, Record<string, unknown>>): Promise<{ status: number; text: string }> => {
+      const signed = sign(viewSubmissionBody({ user: 'U0CAROL', userName: 'carol', view: { callback_id: view.callback_id, private_metadata: view.private_metadata, blocks: view.blocks }, values }));
+      return post(signed.body, signed.headers);
+    };
+    const values = (params: string, confirmer: string): Record<string, Record<string, unknown>> => ({
+      runbook: { runbook: { type: 'static_select', selected_option: { value: 'web-deploy', text: { type: 'plain_text', text: 'Web release' } } } },
+      params: { params: { type: 'plain_text_input', value: params } },
+      confirmer: { confirmer: { type: 'users_select', selected_user: confirmer } },
+    });
+    const wrong = await submit(values('version=latest', 'U0CAROL'));
+    expect(wrong.status).toBe(200);
+    expect(JSON.parse(wrong.text)).toEqual({ response_action: 'errors', errors: { params: 'version=latest does not match ^\\d+\\.\\d+\\.\\d+$ (Version to deploy).' } });
+    const self = JSON.parse((await submit(values('version=2.0.0', 'U0CAROL'))).text) as { errors: Record<string, string> };
+    expect(Object.keys(self.errors)).toEqual(['confirmer']);
+    const good = await submit(values('version=2.0.0', 'U0BOB'));
+    expect([good.status, good.text]).toEqual([200, '']);
+    await until(() => texts('chat.postMessage').some((text) => text.includes('started Web release 2.0.0')));
+    expect(slack.callsOf('chat.postMessage').find((call) => String(call.args['text']).includes('started Web release 2.0.0'))?.args['channel']).toBe('C0RELEASES');
+    await command('U0CAROL', 'carol', '/release abort web-deploy-2 only trying the form');
+    await until(() => texts('chat.postMessage').some((text) => text.includes('aborted web-deploy-2')));
   });
 
   it('waits out a 429 with its Retry-After and still delivers once', async () => {

@@ -138,7 +138,7 @@ describe('Slack over Socket Mode', () => {
     expect(JSON.stringify(slack.responses.find((response) => response.id === 'junk')?.body)).toContain('/release has no subcommand');
   }, 20_000);
 
-  it('stop() closes the socket with a normal closure, promptly, and does not reconnect', async () => {
+  it('stop() closes the socket with a normal closure, from the client side, promptly', async () => {
     const opened = slack.callsOf('apps.connections.open').length;
     const started = Date.now();
     await stop();
