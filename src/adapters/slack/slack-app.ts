@@ -73,7 +73,13 @@ export const createSlackAdapter = (deps: SlackAdapterDeps): SlackAdapter => {
   const log = boltLogger(logger);
   const socketMode = options.appToken !== undefined;
   const receiver = socketMode
-    ? new SocketModeReceiver({ appToken: options.appToken ?? '', logger: log, installerOptions: { clientOptions: clientOptions(options.apiUrl) } })
+    ? new SocketModeReceiver({
+        appToken: options.appToken ?? '',
+        logger: log,
+        // Only where Slack is: the socket client must keep its own generous retries, since a failed
+        // apps.connections.open while it reconnects is not caught inside it and would end the process.
+        installerOptions: { clientOptions: options.apiUrl === undefined ? {} : { slackApiUrl: clientOptions(options.apiUrl).slackApiUrl } },
+      })
     : new HTTPReceiver({ signingSecret: options.signingSecret ?? '', endpoints: SLACK_EVENTS_PATH, logger: log, processBeforeResponse: false });
   const bolt = new BoltApp({ token: options.botToken, receiver, logger: log, clientOptions: clientOptions(options.apiUrl) });
 

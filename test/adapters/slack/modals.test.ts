@@ -45,7 +45,8 @@ describe('formView', () => {
     const view = formView({ ...maintenanceScheduleForm(), title: 'A title far longer than Slack allows' }, { channel: 'C1' });
     expect(view.title.text).toHaveLength(24);
     expect(view.title.text.endsWith('…')).toBe(true);
-    expect(view.blocks.map((block) => (block.type === 'input' ? [block.block_id, block.element.type] : []))).toEqual([
+    const inputs = (view.blocks as { block_id?: string; element?: { type: string } }[]).map((block) => [block.block_id, block.element?.type]);
+    expect(inputs).toEqual([
       ['title', 'plain_text_input'],
       ['start', 'datetimepicker'],
       ['duration', 'plain_text_input'],
