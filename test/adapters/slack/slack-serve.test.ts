@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { startServer } from '../../../src/main.js';
+import { slackManifest } from '../../../src/adapters/slack/manifest.js';
 import { FakeSlack } from '../../support/fake-slack.js';
 import type { SlackCall } from '../../support/fake-slack.js';
 import { connect, dropPrefix, redisUrl, uniquePrefix } from '../../support/redis.js';
@@ -188,6 +189,57 @@ describe('Slack over HTTP', () => {
     expect(slack.callsOf('chat.postMessage').find((call) => String(call.args['text']).includes('started Web release 2.0.0'))?.args['channel']).toBe('C0RELEASES');
     await command('U0CAROL', 'carol', '/release abort web-deploy-2 only trying the form');
     await until(() => texts('chat.postMessage').some((text) => text.includes('aborted web-deploy-2')));
+  });
+
+  it('a double click (two presses of one button) is recorded once, and malformed payloads are refused without harm', async () => {
+    await command('U0ALICE', 'alice', '/release start web-deploy version=3.0.0 confirmer=<@U0BOB|bob>');
+    await until(() => texts('chat.postMessage').some((text) => text.includes('(web-deploy-3)')));
+    const card = slack.callsOf('chat.postMessage').find((call) => String(call.args['text']).includes('(web-deploy-3)')) as SlackCall;
+    const accept = buttonsOf(card).find((button) => button.text.text === 'Accept');
+    const press = (id: string): Promise<{ status: number }> => {
+      const signed = sign(blockActionsBody({ user: 'U0BOB', userName: 'bob', actionId: accept?.action_id ?? '', value: accept?.value ?? '', messageTs: String(card.reply?.['ts']), responseUrl: slack.responseUrl(id) }));
+      return post(signed.body, signed.headers);
+    };
+    await Promise.all([press('click-1'), press('click-2')]);
+    await until(() => slack.responses.some((response) => response.id.startsWith('click-')));
+    await until(() => texts('chat.postMessage').some((text) => text.includes('accepted to confirm every step.') && slack.callsOf('chat.update').length > 0));
+    await new Promise((wake) => setTimeout(wake, 300));
+    const acceptedLines = slack.callsOf('chat.postMessage').filter((call) => String(call.args['thread_ts']) === String(card.reply?.['ts']) && String(call.args['text']).includes('accepted'));
+    expect(acceptedLines).toHaveLength(1);
+    expect(JSON.stringify(slack.responses.filter((response) => response.id.startsWith('click-')))).toContain('already accepted');
+
+    for (const body of ['payload=not-json', 'payload=%7B%22type%22%3A%22block_actions%22%7D', 'command=%2Frelease', '']) {
+      const signed = sign(body);
+      const answer = await post(signed.body, signed.headers);
+      expect(answer.status, body).toBeLessThan(500);
+    }
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    await command('U0ALICE', 'alice', '/release abort web-deploy-3 done clicking');
+    await until(() => texts('chat.postMessage').some((text) => text.includes('aborted web-deploy-3')));
+  });
+
+  it('every slash command in the manifest is handled by the running app', async () => {
+    const manifest = slackManifest({ url: 'https://planb.example.com' }) as { features: { slash_commands: { command: string; url: string }[] }; settings: { interactivity: { request_url: string } } };
+    for (const entry of manifest.features.slash_commands) {
+      expect(new URL(entry.url).pathname).toBe('/slack/events');
+      const id = `help${entry.command}`;
+      await command('U0DAVE', 'dave', `${entry.command} help`, { responseId: id });
+      await until(() => slack.responses.some((response) => response.id === id));
+      expect(JSON.stringify(slack.responses.find((response) => response.id === id)?.body)).toContain(`${entry.command} `);
+    }
+    expect(new URL(manifest.settings.interactivity.request_url).pathname).toBe('/slack/events');
+  });
+
+  it('retries an edit that met a 500 and still makes it once', async () => {
+    slack.failNext('chat.update', { status: 500 });
+    slack.failNext('chat.update', { status: 500 });
+    const before = slack.callsOf('chat.update').length;
+    await command('U0ALICE', 'alice', '/release abort checkout-deploy-1 giving up on 2.0.0');
+    await until(() => slack.callsOf('chat.update').length > before);
+    await new Promise((wake) => setTimeout(wake, 300));
+    const edits = slack.callsOf('chat.update').slice(before);
+    expect(edits).toHaveLength(1);
+    expect(String(edits[0]?.args['text'])).toContain('(checkout-deploy-1)');
   });
 
   it('waits out a 429 with its Retry-After and still delivers once', async () => {
