@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `planb` command: console (the default without a chat platform), serve, runbook lint|schema. */
+/** The `planb` command: console (the default without a chat platform), serve, runbook lint|schema, manifest slack. */
 import { runManifestCommand } from './cli/manifest-command.js';
 import { runRunbookCommand } from './cli/runbook-command.js';
 import type { Config } from './config.js';
