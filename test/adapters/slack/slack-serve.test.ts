@@ -2,46 +2,28 @@
  * Acting as Slack against a running `planb serve`: signed slash commands and button presses into
  * /slack/events, a local fake of the Web API underneath, real Redis and BullMQ in between.
  */
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config.js';
-import { startServer } from '../../../src/main.js';
 import { slackManifest } from '../../../src/adapters/slack/manifest.js';
 import { FakeSlack } from '../../support/fake-slack.js';
+import { startSlackServer } from '../../support/slack-server.js';
 import type { SlackCall } from '../../support/fake-slack.js';
-import { connect, dropPrefix, redisUrl, uniquePrefix } from '../../support/redis.js';
-import { freePort } from '../../support/redis-server.js';
 import { blockActionsBody, nextTrigger, sign, SIGNING_SECRET, slashCommandBody, viewSubmissionBody } from '../../support/slack-requests.js';
 import { checkBlockKitLimits } from '../../support/block-kit-limits.js';
 
 const slack = new FakeSlack();
-const redis = connect();
-const prefix = uniquePrefix('slack');
 let base = '';
 let stop: () => Promise<void> = () => Promise.resolve();
 
 beforeAll(async () => {
   await slack.start();
-  const config = await loadConfig({
-    SLACK_BOT_TOKEN: 'xoxb-test-token-never-logged',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    REDIS_URL: redisUrl(),
-    PLANB_REDIS_PREFIX: prefix,
-    PLANB_CONFIG: resolve('test/fixtures/slack/planb.yaml'),
-    PORT: String(await freePort()),
-    LOG_LEVEL: 'silent',
-  });
-  const server = await startServer(config);
-  base = server.url.replace('0.0.0.0', '127.0.0.1');
+  const server = await startSlackServer(slack, { SLACK_BOT_TOKEN: 'xoxb-test-token-never-logged', SLACK_SIGNING_SECRET: SIGNING_SECRET });
+  base = server.base;
   stop = server.stop;
 });
 
 afterAll(async () => {
   await stop();
   await slack.stop();
-  await dropPrefix(redis, prefix);
-  redis.disconnect();
 });
 
 const post = async (body: string, headers: Record<string, string>): Promise<{ status: number; text: string; ms: number }> => {

@@ -2,15 +2,11 @@
  * Acting as Slack against a running `planb serve` in Socket Mode: the app-level token opens a WebSocket to a local
  * fake, slash commands and button presses arrive as envelopes, the Web API fake and real Redis underneath.
  */
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config.js';
-import { startServer } from '../../../src/main.js';
 import { FakeSlack } from '../../support/fake-slack.js';
+import { startSlackServer } from '../../support/slack-server.js';
 import type { SlackCall } from '../../support/fake-slack.js';
 import { blockActionsEnvelope, FakeSocketMode, slashCommandEnvelope } from '../../support/fake-socket-mode.js';
-import { connect, dropPrefix, redisUrl, uniquePrefix } from '../../support/redis.js';
-import { freePort } from '../../support/redis-server.js';
 import { nextTrigger, sign, slashCommandBody } from '../../support/slack-requests.js';
 
 const BOT_TOKEN = 'xoxb-socket-test-token';
@@ -18,8 +14,6 @@ const APP_TOKEN = 'xapp-1-A0PLANB-1234-socket-test-token';
 
 const slack = new FakeSlack();
 const socket = new FakeSocketMode();
-const redis = connect();
-const prefix = uniquePrefix('slack-socket');
 let base = '';
 let stop: () => Promise<void> = () => Promise.resolve();
 
@@ -27,18 +21,8 @@ beforeAll(async () => {
   await slack.start();
   await socket.start();
   slack.socketUrl = socket.url;
-  const config = await loadConfig({
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_APP_TOKEN: APP_TOKEN,
-    SLACK_API_URL: slack.apiUrl,
-    REDIS_URL: redisUrl(),
-    PLANB_REDIS_PREFIX: prefix,
-    PLANB_CONFIG: resolve('test/fixtures/slack/planb.yaml'),
-    PORT: String(await freePort()),
-    LOG_LEVEL: 'silent',
-  });
-  const server = await startServer(config);
-  base = server.url.replace('0.0.0.0', '127.0.0.1');
+  const server = await startSlackServer(slack, { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN });
+  base = server.base;
   stop = server.stop;
 });
 
@@ -46,8 +30,6 @@ afterAll(async () => {
   await stop();
   await socket.stop();
   await slack.stop();
-  await dropPrefix(redis, prefix);
-  redis.disconnect();
 });
 
 const until = async (check: () => boolean, ms = 10_000): Promise<void> => {
