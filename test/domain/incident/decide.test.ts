@@ -41,7 +41,7 @@ describe('declaring', () => {
     const given = then([], trouble);
     expect((when(given, trouble, bob, 1) as DomainError).message).toBe('inc-1 is already open for web-deploy-1 (Checkout 500s after canary), led by U0ALICE: /incident update inc-1 <what changed>');
     expect((when([], { ...trouble, title: '  ' }) as DomainError).code).toBe('title_missing');
-    const { release: _release, ...plain } = trouble as Extract<IncidentCommand, { type: 'declare' }>;
+    const { release: _release, ...plain } = trouble;
     expect(types(when(given, plain, bob, 1) as IncidentEvent[])).toEqual(['incident.declared', 'incident.timer_started']);
   });
 });
@@ -116,7 +116,7 @@ describe('stakeholder updates', () => {
   });
 
   it('severity 4 has no cadence: no next update', () => {
-    const quiet = then([], { ...trouble, severity: 4, policy: incidentPolicy(4, {}, []) } as IncidentCommand);
+    const quiet = then([], { ...trouble, severity: 4, policy: incidentPolicy(4, {}, []) });
     expect(fold(quiet).incidents[0]?.nextUpdateAt).toBeUndefined();
   });
 });
