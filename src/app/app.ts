@@ -64,7 +64,7 @@ type Outcome = DomainError | undefined;
 
 export const createApp = (deps: AppDeps): App => {
   const { chat, config, directory, logger } = deps;
-  const releases = new ReleaseRepository(deps.store, deps.clock, deps.ids);
+  const releases = new ReleaseRepository(deps);
   const cardContext: CardContext = { zone: config.timezone, name: (p) => directory.displayName(p) };
   let replies = 0;
 
