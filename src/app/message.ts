@@ -44,23 +44,34 @@ export interface Message {
  */
 const OPEN = '\uE000';
 const CLOSE = '\uE001';
-const MARK = /\uE000([^|\uE000\uE001]+)\|(time|datetime)\|([^\uE000\uE001]*)\uE001/g;
+const MARK = /\uE000([^|\uE000\uE001]+)\|(time|datetime|person)\|([^\uE000\uE001]*)\uE001/g;
 
 /** `time`: a clock time; `datetime`: with the date, for instants on another day than the message's context. */
 export type TimeStyle = 'time' | 'datetime';
 
-export type TextPart = { readonly text: string } | { readonly time: string; readonly style: TimeStyle; readonly fallback: string };
+export type TextPart =
+  | { readonly text: string }
+  | { readonly time: string; readonly style: TimeStyle; readonly fallback: string }
+  | { readonly person: string; readonly fallback: string };
 
 /** @example timeMark('2026-11-23T14:02:00.000Z', 'time', '15:02') */
 export const timeMark = (iso: string, style: TimeStyle, fallback: string): string => `${OPEN}${iso}|${style}|${fallback}${CLOSE}`;
 
-/** Splits text into plain runs and instants, in order. */
+/**
+ * A person to notify, where notifying them is the point (an escalation, a nudge): Slack renders a real mention,
+ * the console the name. Everywhere else people appear by name only, so a card edit pings nobody.
+ * @example personMark('slack:U0BOB', 'bob')
+ */
+export const personMark = (principal: string, name: string): string => `${OPEN}${principal}|person|${name}${CLOSE}`;
+
+/** Splits text into plain runs, instants and people, in order. */
 export const textParts = (text: string): TextPart[] => {
   const parts: TextPart[] = [];
   let last = 0;
   for (const match of text.matchAll(MARK)) {
     if (match.index > last) parts.push({ text: text.slice(last, match.index) });
-    parts.push({ time: match[1] ?? '', style: match[2] === 'datetime' ? 'datetime' : 'time', fallback: match[3] ?? '' });
+    if (match[2] === 'person') parts.push({ person: match[1] ?? '', fallback: match[3] ?? '' });
+    else parts.push({ time: match[1] ?? '', style: match[2] === 'datetime' ? 'datetime' : 'time', fallback: match[3] ?? '' });
     last = match.index + match[0].length;
   }
   if (last < text.length) parts.push({ text: text.slice(last) });

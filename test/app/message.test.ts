@@ -1,6 +1,6 @@
 /** Time marks in neutral message text: written by the app, read by each renderer, never forged by users. */
 import { describe, expect, it } from 'vitest';
-import { plainText, stripMarks, textParts, timeMark } from '../../src/app/message.js';
+import { personMark, plainText, stripMarks, textParts, timeMark } from '../../src/app/message.js';
 import { parseCommand } from '../../src/app/grammar/index.js';
 import { showTime } from '../../src/app/time-format.js';
 
@@ -16,6 +16,12 @@ describe('time marks', () => {
     ]);
     expect(plainText(text)).toBe('started 15:02, ended 02:00 (Nov 24).');
     expect(textParts('no times')).toEqual([{ text: 'no times' }]);
+  });
+
+  it('mark people to notify: their name in plain text, the principal for platforms that can mention', () => {
+    const text = `${personMark('slack:U0BOB', 'bob')}, decide now`;
+    expect(textParts(text)).toEqual([{ person: 'slack:U0BOB', fallback: 'bob' }, { text: ', decide now' }]);
+    expect(plainText(text)).toBe('bob, decide now');
   });
 
   it('showTime marks an instant in the team zone, with the date when the day differs from the reference', () => {

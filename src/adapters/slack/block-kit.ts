@@ -83,7 +83,16 @@ const dateToken = (part: Extract<TextPart, { time: string }>): string => {
   return Number.isFinite(ms) ? `<!date^${Math.floor(ms / 1000)}^${DATE_FORMATS[part.style]}|${escape(part.fallback)}>` : escape(part.fallback);
 };
 
-const mrkdwnText = (text: string): string => textParts(text).map((part) => ('text' in part ? escape(part.text) : dateToken(part))).join('');
+/** Only a Slack user id becomes a mention; anyone else is their name, escaped. */
+const mention = (part: Extract<TextPart, { person: string }>): string => {
+  const id = /^slack:([UW][A-Z0-9]+)$/.exec(part.person)?.[1];
+  return id === undefined ? escape(part.fallback) : `<@${id}>`;
+};
+
+const mrkdwnText = (text: string): string =>
+  textParts(text)
+    .map((part) => ('text' in part ? escape(part.text) : 'person' in part ? mention(part) : dateToken(part)))
+    .join('');
 
 const mrkdwn = (text: string): MrkdwnElement => ({ type: 'mrkdwn', text });
 

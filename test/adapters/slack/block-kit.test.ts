@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { baseActionId, renderBlockKit } from '../../../src/adapters/slack/block-kit.js';
 import type { Button, Message } from '../../../src/app/message.js';
-import { timeMark } from '../../../src/app/message.js';
+import { personMark, timeMark } from '../../../src/app/message.js';
 import { releaseCard } from '../../../src/app/release-card.js';
 import { shortName } from '../../../src/domain/principal.js';
 import type { Release } from '../../../src/domain/release/state.js';
@@ -257,5 +257,12 @@ describe('checkBlockKitLimits', () => {
       'blocks[6].elements[0]: 2001 characters, more than 2000',
       'blocks[7]: unexpected block type divider',
     ]);
+  });
+});
+
+describe('person marks', () => {
+  it('become real mentions for Slack users only; anyone else is their escaped name', () => {
+    const { blocks } = renderBlockKit({ key: 'k', text: [`${personMark('slack:U0BOB', 'bob')} and ${personMark('console:<eve>', '<eve>')}: decide now`] });
+    expect(blocks).toEqual([{ type: 'section', text: { type: 'mrkdwn', text: '<@U0BOB> and &lt;eve&gt;: decide now' } }]);
   });
 });
