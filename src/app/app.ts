@@ -12,6 +12,7 @@ import { ACTIONS, decodeTarget, isActionId } from './actions.js';
 import type { FieldErrors, FormId, FormValues } from './form.js';
 import { maintenanceScheduleForm, releaseStartForm } from './form.js';
 import { fieldOf, formCommand, isFieldErrors } from './form-submissions.js';
+import { createIncidents, isIncidentCommand } from './incidents.js';
 import type { GrammarOptions, ParsedCommand } from './grammar/index.js';
 import { helpText, isGrammarError, parseCommand } from './grammar/index.js';
 import type { Message } from './message.js';
@@ -124,6 +125,18 @@ export const createApp = (deps: AppDeps): App => {
     return isDomainError(command) ? command : run(request, book, command);
   };
 
+  const incidents = createIncidents({
+    aggregate: deps,
+    groups: config.groups,
+    runbooks: config.runbooks,
+    card: cardContext,
+    logger,
+    findRelease: (id) => releases.find(config.runbooks, id),
+    pickRelease: pick,
+    runRelease: run,
+    tell: (request, text) => whisper(request, text),
+  });
+
   const unknownRunbook = (name: string): DomainError =>
     fail('unknown_runbook', `There is no runbook ${name}. Runbooks: ${config.runbooks.map((r) => r.name).join(', ') || 'none configured'}.`);
 
@@ -215,8 +228,10 @@ export const createApp = (deps: AppDeps): App => {
         return run(request, book, { type: 'unlock', reason: parsed.reason });
       }
       case 'incident.help':
+        await whisper(request, helpText('incident'));
+        return undefined;
       case 'maintenance.help':
-        await whisper(request, helpText(parsed.kind === 'incident.help' ? 'incident' : 'maintenance'), '(Not available in this version yet.)');
+        await whisper(request, helpText('maintenance'), '(Not available in this version yet.)');
         return undefined;
       case 'form': {
         const drivable = config.runbooks.filter((book) => isEligible(request.user, book.drivers, config.groups));
@@ -227,12 +242,12 @@ export const createApp = (deps: AppDeps): App => {
           await whisper(request, ...describeRunbooks(request, slots));
           return undefined;
         }
-        return fail('not_yet', 'Maintenance windows and incidents are not available in this version yet.');
+        return parsed.form === 'incident.declare'
+          ? fail('title_missing', 'Say what is wrong: /incident declare <title> [severity=1..4] [timebox=20m] [updates=15m] [stakeholders=#channel]')
+          : fail('not_yet', 'Maintenance windows are not available in this version yet.');
       }
       default:
-        return parsed.kind.startsWith('maintenance.')
-          ? fail('not_yet', 'Maintenance windows are not available in this version yet.')
-          : fail('not_yet', 'Incidents and the rollback decision timer are not available in this version yet. To undo a release now: /release rollback <release-id> <reason>');
+        return isIncidentCommand(parsed) ? incidents.dispatch(request, parsed, slots) : fail('not_yet', 'Maintenance windows are not available in this version yet.');
     }
   };
 
@@ -265,9 +280,9 @@ export const createApp = (deps: AppDeps): App => {
     }
   };
 
-  const grammarOptions = (request: Request, slots: readonly ReleaseSlot[]): GrammarOptions => {
+  const grammarOptions = (request: Request, slots: readonly ReleaseSlot[], incidentIds: ReadonlySet<string>): GrammarOptions => {
     const known = new Set(slots.flatMap((slot) => slot.releases.map((release) => release.id)));
-    return { platform: request.platform, isReleaseId: (word) => known.has(word), isIncidentId: () => false, isWindowId: () => false };
+    return { platform: request.platform, isReleaseId: (word) => known.has(word), isIncidentId: (word) => incidentIds.has(word), isWindowId: () => false };
   };
 
   /** Logs an unexpected failure with an error id, and says sorry in words that name it. */
@@ -289,8 +304,8 @@ export const createApp = (deps: AppDeps): App => {
   return {
     command: (request, text) =>
       guard(request, { command: text.split(/\s+/, 2).join(' ') }, async () => {
-        const slots = await releases.slots(config.runbooks);
-        const parsed = parseCommand(text, grammarOptions(request, slots));
+        const [slots, incidentIds] = await Promise.all([releases.slots(config.runbooks), incidents.ids()]);
+        const parsed = parseCommand(text, grammarOptions(request, slots, incidentIds));
         if (isGrammarError(parsed)) {
           await whisper(request, parsed.message, `Usage: ${parsed.usage}`);
           return undefined;
@@ -299,6 +314,7 @@ export const createApp = (deps: AppDeps): App => {
       }),
     action: (request, actionId, value) =>
       guard(request, { action: actionId }, async () => {
+        if (actionId.startsWith('incident_')) return incidents.action(request, actionId, value);
         const target = decodeTarget(value);
         if (!isActionId(actionId) || !target) return fail('unknown_action', 'That button is not one Plan B knows; it may be from an older version.');
         const name = runbookOfRelease(target.release);
@@ -310,8 +326,8 @@ export const createApp = (deps: AppDeps): App => {
       }),
     submit: async (request, form, values) => {
       try {
-        const slots = await releases.slots(config.runbooks);
-        const command = formCommand(form, values, grammarOptions(request, slots));
+        const [slots, incidentIds] = await Promise.all([releases.slots(config.runbooks), incidents.ids()]);
+        const command = formCommand(form, values, grammarOptions(request, slots, incidentIds));
         if (isFieldErrors(command)) return command;
         const outcome = await dispatch(request, command, slots);
         return outcome ? { [fieldOf(form, outcome.code)]: outcome.message } : undefined;
@@ -320,6 +336,7 @@ export const createApp = (deps: AppDeps): App => {
       }
     },
     timer: async (payload) => {
+      if (await incidents.timer(payload)) return;
       const { kind, release, step, due } = payload;
       const name = release === undefined ? undefined : runbookOfRelease(release);
       if (kind !== STEP_OVERDUE || release === undefined || step === undefined || due === undefined || name === undefined) {

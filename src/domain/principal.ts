@@ -29,3 +29,19 @@ export const isEligible = (who: Principal, allowed: readonly Principal[], groups
 
 /** The readable part of a principal for messages: `console:alice` → `alice`. Adapters may know better names. */
 export const shortName = (who: Principal): string => who.slice(who.indexOf(':') + 1);
+
+/** Everyone a group names, through nested groups (cycles are harmless), without the groups themselves or `*`. */
+export const membersOf = (group: string, groups: Groups): Principal[] => {
+  const seen = new Set<string>();
+  const people = new Set<Principal>();
+  const visit = (name: string): void => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    for (const entry of groups[name] ?? []) {
+      if (entry.startsWith('group:')) visit(entry.slice('group:'.length));
+      else if (entry !== '*') people.add(entry);
+    }
+  };
+  visit(group);
+  return [...people];
+};

@@ -18,7 +18,7 @@ export type ParsedCommand =
   | { readonly kind: 'incident.lead'; readonly incident?: string; readonly lead: Principal }
   | { readonly kind: 'incident.update'; readonly incident?: string; readonly text: string }
   | ({ readonly kind: 'incident.decide'; readonly incident?: string } & (
-      | { readonly decision: 'rollback' | 'fixed' }
+      | { readonly decision: 'rollback' | 'fixed'; readonly reason?: string }
       | { readonly decision: 'extend'; readonly extendMs: number; readonly reason: string }
     ))
   | { readonly kind: 'incident.resolve'; readonly incident?: string; readonly summary?: string }

@@ -35,8 +35,13 @@ const decide = (incident: { incident?: string }, rest: readonly Token[]): Parsed
   switch (choice?.text.toLowerCase()) {
     case 'rollback':
     case 'fixed':
-      if (more.length > 0) return grammarError(`/incident decide ${choice?.text ?? ''} takes nothing after it.`, usage('decide'));
-      return { kind: 'incident.decide', ...incident, decision: choice?.text.toLowerCase() === 'fixed' ? 'fixed' : 'rollback' };
+      // Every decision records who and why: the why is optional here, since the buttons cannot carry one.
+      return {
+        kind: 'incident.decide',
+        ...incident,
+        decision: choice?.text.toLowerCase() === 'fixed' ? 'fixed' : 'rollback',
+        ...(more.length > 0 ? { reason: words(more) } : {}),
+      };
     case 'extend': {
       const [duration, ...reason] = more;
       const extendMs = duration ? parseDuration(duration.text) : undefined;

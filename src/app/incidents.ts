@@ -1,0 +1,211 @@
+/** The incident use cases: trouble on a release, declaring, leading, deciding, updating, resolving, and their timers. */
+import type { DomainError } from '../domain/errors.js';
+import { fail, isDomainError } from '../domain/errors.js';
+import type { IncidentCommand, IncidentTimer } from '../domain/incident/decide.js';
+import { decide, decideTimer } from '../domain/incident/decide.js';
+import type { IncidentEvent } from '../domain/incident/events.js';
+import { DEFAULT_SEVERITY, incidentPolicy } from '../domain/incident/policy.js';
+import type { Incident, IncidentBook } from '../domain/incident/state.js';
+import { emptyBook, evolve, isOpen } from '../domain/incident/state.js';
+import { membersOf } from '../domain/principal.js';
+import type { ReleaseCommand } from '../domain/release/decide.js';
+import type { Release, ReleaseSlot } from '../domain/release/state.js';
+import type { Runbook } from '../domain/runbook.js';
+import type { AggregateDeps, Fold } from './aggregate.js';
+import { executeAggregate, loadAggregate } from './aggregate.js';
+import { INCIDENT_TIMERS, incidentEffects } from './incident-effects.js';
+import type { IncidentContext } from './incident-messages.js';
+import { INCIDENT_ACTIONS, stateInWords } from './incident-messages.js';
+import type { ParsedCommand } from './grammar/index.js';
+import type { CardContext } from './release-card.js';
+import type { Request } from './app.js';
+import type { Groups } from '../domain/principal.js';
+import type { Logger } from './ports.js';
+
+export const INCIDENTS_STREAM = 'incidents';
+const incidentFold: Fold<IncidentBook, IncidentEvent> = { initial: emptyBook, evolve };
+
+type Outcome = DomainError | undefined;
+type IncidentParsed = Extract<ParsedCommand, { kind: `incident.${string}` } | { kind: 'release.trouble' }>;
+
+export interface IncidentDeps {
+  readonly aggregate: AggregateDeps;
+  readonly groups: Groups;
+  readonly runbooks: readonly Runbook[];
+  readonly card: CardContext;
+  readonly logger: Logger;
+  /** The release with this id, as it is now. */
+  readonly findRelease: (id: string) => Promise<Release | undefined>;
+  /** The release a command names or the one active in this channel (see the app's `pick`). */
+  readonly pickRelease: (request: Request, slots: readonly ReleaseSlot[], id: string | undefined, usage: string) => Release | DomainError;
+  /** Runs a release command as `request`'s user. */
+  readonly runRelease: (request: Request, runbook: Runbook, command: ReleaseCommand) => Promise<Outcome>;
+  /** Tells the person who asked. */
+  readonly tell: (request: Request, text: string) => Promise<void>;
+}
+
+export interface Incidents {
+  /** Ids of every incident, for the grammar's optional leading id. */
+  ids(): Promise<ReadonlySet<string>>;
+  dispatch(request: Request, parsed: IncidentParsed, slots: readonly ReleaseSlot[]): Promise<Outcome>;
+  action(request: Request, actionId: string, value: string): Promise<Outcome>;
+  /** A fired incident timer; false when the payload is not one. */
+  timer(payload: Readonly<Record<string, string>>): Promise<boolean>;
+}
+
+export const isIncidentCommand = (parsed: ParsedCommand): parsed is IncidentParsed => parsed.kind.startsWith('incident.') || parsed.kind === 'release.trouble';
+
+export const createIncidents = (deps: IncidentDeps): Incidents => {
+  const load = async (): Promise<IncidentBook> => (await loadAggregate(deps.aggregate.store, INCIDENTS_STREAM, incidentFold)).state;
+
+  const contextFor = (release: Release | undefined) => (): IncidentContext => ({
+    ...deps.card,
+    now: deps.aggregate.clock.now(),
+    ...(release ? { release } : {}),
+    members: (group) => membersOf(group, deps.groups),
+  });
+
+  /** Runs a decision with the incident's release at hand for the messages (its rollback cost). */
+  const execute = async (release: Release | undefined, decision: (book: IncidentBook, now: Date) => IncidentEvent[] | DomainError): Promise<Outcome> => {
+    const context = contextFor(release);
+    const executed = await executeAggregate(deps.aggregate, INCIDENTS_STREAM, incidentFold, decision, (done) => incidentEffects(done, context));
+    return isDomainError(executed) ? executed : undefined;
+  };
+
+  const releaseOf = async (incident: Incident | undefined): Promise<Release | undefined> =>
+    incident?.release === undefined ? undefined : deps.findRelease(incident.release);
+
+  /** The incident a command names, or the one open in this channel (asking which when several are). */
+  const pick = (request: Request, book: IncidentBook, id: string | undefined, usage: string): Incident | DomainError => {
+    if (id !== undefined) return book.incidents.find((incident) => incident.id === id) ?? fail('unknown_incident', `There is no incident ${id}.`);
+    const here = book.incidents.filter((incident) => isOpen(incident) && incident.channel === request.conversation.channel);
+    const [only, ...others] = here;
+    if (!only) return fail('no_open_incident', `No incident is open in this channel. Name one: ${usage}`);
+    if (others.length > 0) return fail('which_incident', `Several incidents are open here: ${here.map((incident) => incident.id).join(', ')}. Name one: ${usage}`);
+    return only;
+  };
+
+  const command = (request: Request, incident: Incident, make: IncidentCommand): Promise<Outcome> =>
+    releaseOf(incident).then((release) => execute(release, (book, now) => decide(book, make, { now, actor: request.user })));
+
+  /** Roll back: the decision is recorded, then the release's rollback starts under its pair. */
+  const decided = async (request: Request, incident: Incident, decision: 'rollback' | 'fixed', reason?: string): Promise<Outcome> => {
+    const outcome = await command(request, incident, { type: 'decide', incident: incident.id, decision, ...(reason === undefined ? {} : { reason }) });
+    if (outcome || decision !== 'rollback' || incident.release === undefined) return outcome;
+    const release = await deps.findRelease(incident.release);
+    const runbook = deps.runbooks.find((book) => book.name === release?.runbook);
+    if (!release || !runbook) return undefined;
+    const started = await deps.runRelease(request, runbook, { type: 'rollback', release: release.id, reason: `${incident.id}: ${reason ?? incident.title}` });
+    if (started) await deps.tell(request, `The decision is recorded, but the rollback of ${release.id} did not start: ${started.message}`);
+    return undefined;
+  };
+
+  const trouble = async (request: Request, parsed: Extract<IncidentParsed, { kind: 'release.trouble' }>, slots: readonly ReleaseSlot[]): Promise<Outcome> => {
+    const release = deps.pickRelease(request, slots, parsed.release, '/release trouble <release-id> <what is wrong>');
+    if (isDomainError(release)) return release;
+    const runbook = deps.runbooks.find((book) => book.name === release.runbook);
+    const policy = incidentPolicy(DEFAULT_SEVERITY, parsed.timeboxMs === undefined ? {} : { timeboxMs: parsed.timeboxMs }, [runbook]);
+    const declare: IncidentCommand = {
+      type: 'declare',
+      title: parsed.text,
+      severity: DEFAULT_SEVERITY,
+      release: release.id,
+      channel: release.channel,
+      platform: release.platform,
+      policy,
+      ...(release.stakeholders === undefined ? {} : { stakeholders: release.stakeholders }),
+    };
+    return execute(release, (book, now) => decide(book, declare, { now, actor: request.user }));
+  };
+
+  const USAGE = {
+    lead: '/incident lead <incident-id> @user',
+    update: '/incident update <incident-id> <text>',
+    decide: '/incident decide <incident-id> rollback | extend <duration> <reason> | fixed',
+    resolve: '/incident resolve <incident-id> [summary]',
+  };
+
+  return {
+    ids: async () => new Set((await load()).incidents.map((incident) => incident.id)),
+
+    dispatch: async (request, parsed, slots) => {
+      if (parsed.kind === 'release.trouble') return trouble(request, parsed, slots);
+      if (parsed.kind === 'incident.help') return undefined;
+      if (parsed.kind === 'incident.postmortem') return fail('not_yet', 'The post-mortem draft comes in a later version; the timeline is recorded meanwhile.');
+      if (parsed.kind === 'incident.declare') {
+        const severity = parsed.severity ?? DEFAULT_SEVERITY;
+        const args = { ...(parsed.timeboxMs === undefined ? {} : { timeboxMs: parsed.timeboxMs }), ...(parsed.updatesMs === undefined ? {} : { updatesMs: parsed.updatesMs }) };
+        const declare: IncidentCommand = {
+          type: 'declare',
+          title: parsed.title,
+          severity,
+          channel: request.conversation.channel,
+          platform: request.platform,
+          policy: incidentPolicy(severity, args, []),
+          ...(parsed.stakeholders === undefined ? {} : { stakeholders: parsed.stakeholders }),
+        };
+        return execute(undefined, (book, now) => decide(book, declare, { now, actor: request.user }));
+      }
+      const book = await load();
+      const sub = parsed.kind.slice('incident.'.length) as keyof typeof USAGE;
+      const incident = pick(request, book, parsed.incident, USAGE[sub]);
+      if (isDomainError(incident)) return incident;
+      switch (parsed.kind) {
+        case 'incident.lead':
+          return command(request, incident, { type: 'lead', incident: incident.id, lead: parsed.lead });
+        case 'incident.update':
+          return command(request, incident, { type: 'update', incident: incident.id, text: parsed.text });
+        case 'incident.resolve':
+          return command(request, incident, { type: 'resolve', incident: incident.id, ...(parsed.summary === undefined ? {} : { summary: parsed.summary }) });
+        case 'incident.decide':
+          return parsed.decision === 'extend'
+            ? command(request, incident, { type: 'extend', incident: incident.id, extendMs: parsed.extendMs, reason: parsed.reason })
+            : decided(request, incident, parsed.decision, parsed.reason);
+      }
+    },
+
+    action: async (request, actionId, value) => {
+      let id: unknown;
+      try {
+        id = (JSON.parse(value) as { incident?: unknown }).incident;
+      } catch {
+        id = undefined;
+      }
+      const incident = typeof id === 'string' ? (await load()).incidents.find((candidate) => candidate.id === id) : undefined;
+      if (!incident) return fail('unknown_incident', 'That button belongs to no incident Plan B knows.');
+      switch (actionId) {
+        case INCIDENT_ACTIONS.rollback:
+          return decided(request, incident, 'rollback');
+        case INCIDENT_ACTIONS.fixed:
+          return decided(request, incident, 'fixed');
+        case INCIDENT_ACTIONS.resolve:
+          return command(request, incident, { type: 'resolve', incident: incident.id });
+        case INCIDENT_ACTIONS.extend:
+          return fail('reason_needed', `Say how long and why: /incident decide ${incident.id} extend 10m <reason>`);
+        default:
+          return fail('unknown_action', 'That button is not one Plan B knows; it may be from an older version.');
+      }
+    },
+
+    timer: async (payload) => {
+      const { kind, incident: id, deadline, due } = payload;
+      if (id === undefined || !Object.values(INCIDENT_TIMERS).some((known) => known === kind)) return false;
+      const book = await load();
+      const incident = book.incidents.find((candidate) => candidate.id === id);
+      const release = await releaseOf(incident);
+      let timer: IncidentTimer | undefined;
+      if ((kind === INCIDENT_TIMERS.warn || kind === INCIDENT_TIMERS.expire || kind === INCIDENT_TIMERS.escalate) && deadline !== undefined) {
+        timer = { type: kind === INCIDENT_TIMERS.warn ? 'warn' : kind === INCIDENT_TIMERS.expire ? 'expire' : 'escalate', incident: id, deadline };
+      } else if (kind === INCIDENT_TIMERS.nudge && due !== undefined) {
+        timer = { type: 'nudge', incident: id, due };
+      } else if (kind === INCIDENT_TIMERS.update && due !== undefined && incident) {
+        timer = { type: 'update_due', incident: id, due, text: stateInWords(incident, contextFor(release)()) };
+      }
+      if (!timer) return false;
+      const fired = timer;
+      const outcome = await execute(release, (current, now) => decideTimer(current, fired, now));
+      if (outcome) deps.logger.warn({ payload, code: outcome.code }, outcome.message);
+      return true;
+    },
+  };
+};
