@@ -8,6 +8,8 @@ import { isPrincipal } from './domain/principal.js';
 import type { Groups } from './domain/principal.js';
 import type { Runbook } from './domain/runbook.js';
 import { formatIssue, parseYamlWithSchema } from './domain/runbook-yaml.js';
+import { decisionSchema, toDecisionPolicy, toUpdatePolicy, updatesSchema } from './domain/runbook-schema.js';
+import type { IncidentDefaults } from './domain/incident/policy.js';
 import { loadRunbooks } from './adapters/files/runbook-files.js';
 
 /** The package root: examples/ lives there, whether we run from src/ (tests) or dist/ (npm start). */
@@ -24,6 +26,15 @@ const fileSchema = z.strictObject({
   runbooks: z.string().min(1).default('runbooks'),
   groups: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'group names are lower-case letters, digits, dashes and underscores'), z.array(principal)).default({}),
   console: z.strictObject({ user: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i) }).default({ user: 'alice' }),
+  /** Defaults for every incident; a runbook's own settings and the command's arguments come first. */
+  incidents: z
+    .strictObject({
+      escalation: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'is a group name from groups:').optional(),
+      stakeholders: z.string().min(1).optional(),
+      decision: decisionSchema.optional(),
+      updates: updatesSchema.optional(),
+    })
+    .default({}),
 });
 
 export type Platform = 'slack' | 'teams';
@@ -73,6 +84,7 @@ export interface Config {
   readonly runbooksDir: string;
   readonly runbooks: readonly Runbook[];
   readonly consoleUser: string;
+  readonly incidents: IncidentDefaults;
 }
 
 /** A configuration mistake, with every problem on its own line naming the variable, key or file. */
@@ -243,6 +255,10 @@ export const loadConfig = async (env: Env = process.env): Promise<Config> => {
   if (!(await exists(runbooksDir))) problems.push(`${chosen.file}: runbooks: the directory ${runbooksDir} does not exist.`);
   const loaded = problems.length > 0 ? { runbooks: [], issues: [] } : await loadRunbooks(runbooksDir);
   problems.push(...loaded.issues.map(formatIssue));
+  const escalation = file.incidents.escalation;
+  if (escalation !== undefined && file.groups[escalation] === undefined) {
+    problems.push(`${chosen.file}: incidents.escalation: there is no group "${escalation}" under groups:`);
+  }
   if (problems.length > 0 || !fromEnv) throw new ConfigError(problems);
   return {
     ...fromEnv,
@@ -253,5 +269,11 @@ export const loadConfig = async (env: Env = process.env): Promise<Config> => {
     runbooksDir,
     runbooks: loaded.runbooks,
     consoleUser: file.console.user.toLowerCase(),
+    incidents: {
+      ...(file.incidents.escalation === undefined ? {} : { escalation: file.incidents.escalation }),
+      ...(file.incidents.stakeholders === undefined ? {} : { stakeholders: file.incidents.stakeholders }),
+      ...(file.incidents.decision === undefined ? {} : { decision: toDecisionPolicy(file.incidents.decision) }),
+      ...(file.incidents.updates === undefined ? {} : { updates: toUpdatePolicy(file.incidents.updates) }),
+    },
   };
 };

@@ -36,7 +36,7 @@ const appOn = (config: Config, runtime: Runtime, chats: ReadonlyMap<string, Chat
     ids: randomIds,
     directory,
     logger,
-    config: { groups: config.groups, runbooks: config.runbooks, timezone: config.timezone },
+    config: { groups: config.groups, runbooks: config.runbooks, timezone: config.timezone, incidents: config.incidents },
   });
 
 /** The console: what `npm start` opens when no chat platform is configured; on Redis when REDIS_URL is set. */

@@ -39,6 +39,26 @@ describe('loadConfig', () => {
     expect(config.runbooks.map((book) => book.name)).toEqual(['a']);
   });
 
+  it('reads incident defaults, durations in milliseconds, and refuses an escalation group that does not exist', async () => {
+    const book = "name: a\ntitle: A\ndrivers: ['*']\nconfirmers: [group:sre]\nsteps: [{ id: s, title: S }]\n";
+    const good = dir({
+      'planb.yaml': 'groups: { sre: [slack:U1] }\nincidents: { escalation: sre, stakeholders: C0STATUS, decision: { timebox: 30m, max_extensions: 1 }, updates: { every: 20m } }\n',
+      'runbooks/a.yaml': book,
+    });
+    expect((await loadConfig({ PLANB_CONFIG: join(good, 'planb.yaml') })).incidents).toEqual({
+      escalation: 'sre',
+      stakeholders: 'C0STATUS',
+      decision: { timeboxMs: 1_800_000, maxExtensions: 1 },
+      updates: { everyMs: 1_200_000 },
+    });
+    expect((await loadConfig({})).incidents).toMatchObject({ escalation: 'sre', decision: { timeboxMs: 1_200_000 } });
+    const bad = dir({ 'planb.yaml': 'groups: { sre: [slack:U1] }\nincidents: { escalation: oncall, decision: { timebox: soon } }\n', 'runbooks/a.yaml': book });
+    const found = await problems({ PLANB_CONFIG: join(bad, 'planb.yaml') });
+    expect(found.join('\n')).toContain('"soon" is not a duration');
+    const fixed = dir({ 'planb.yaml': 'groups: { sre: [slack:U1] }\nincidents: { escalation: oncall }\n', 'runbooks/a.yaml': book });
+    expect(await problems({ PLANB_CONFIG: join(fixed, 'planb.yaml') })).toEqual([`${join(fixed, 'planb.yaml')}: incidents.escalation: there is no group "oncall" under groups:`]);
+  });
+
   it('fails fast naming each bad variable, key and runbook', async () => {
     const root = dir({ 'planb.yaml': 'timezone: Mars/Olympus\ngroups: { sre: [bob] }\n', 'runbooks/b.yaml': 'name: b\n' });
     expect(await problems({ PLANB_CONFIG: join(root, 'planb.yaml'), PORT: 'eighty', LOG_LEVEL: 'loud', REDIS_URL: 'localhost:6379' })).toEqual([

@@ -13,6 +13,7 @@ import type { FieldErrors, FormId, FormValues } from './form.js';
 import { maintenanceScheduleForm, releaseStartForm } from './form.js';
 import { fieldOf, formCommand, isFieldErrors } from './form-submissions.js';
 import { createIncidents, isIncidentCommand } from './incidents.js';
+import type { IncidentDefaults } from '../domain/incident/policy.js';
 import type { GrammarOptions, ParsedCommand } from './grammar/index.js';
 import { helpText, isGrammarError, parseCommand } from './grammar/index.js';
 import type { Message } from './message.js';
@@ -29,6 +30,8 @@ export interface AppConfig {
   readonly runbooks: readonly Runbook[];
   /** IANA zone for times shown to people. */
   readonly timezone: string;
+  /** planb.yaml's defaults for incidents. */
+  readonly incidents?: IncidentDefaults;
 }
 
 export interface AppDeps {
@@ -129,6 +132,7 @@ export const createApp = (deps: AppDeps): App => {
     aggregate: deps,
     groups: config.groups,
     runbooks: config.runbooks,
+    defaults: config.incidents ?? {},
     card: cardContext,
     logger,
     findRelease: (id) => releases.find(config.runbooks, id),

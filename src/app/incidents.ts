@@ -4,6 +4,7 @@ import { fail, isDomainError } from '../domain/errors.js';
 import type { IncidentCommand, IncidentTimer } from '../domain/incident/decide.js';
 import { decide, decideTimer } from '../domain/incident/decide.js';
 import type { IncidentEvent } from '../domain/incident/events.js';
+import type { IncidentDefaults } from '../domain/incident/policy.js';
 import { DEFAULT_SEVERITY, incidentPolicy } from '../domain/incident/policy.js';
 import type { Incident, IncidentBook } from '../domain/incident/state.js';
 import { emptyBook, evolve, isOpen } from '../domain/incident/state.js';
@@ -32,6 +33,8 @@ export interface IncidentDeps {
   readonly aggregate: AggregateDeps;
   readonly groups: Groups;
   readonly runbooks: readonly Runbook[];
+  /** planb.yaml's `incidents:`: below the runbook's settings, above DESIGN's defaults. */
+  readonly defaults: IncidentDefaults;
   readonly card: CardContext;
   readonly logger: Logger;
   /** The release with this id, as it is now. */
@@ -104,7 +107,8 @@ export const createIncidents = (deps: IncidentDeps): Incidents => {
     const release = deps.pickRelease(request, slots, parsed.release, '/release trouble <release-id> <what is wrong>');
     if (isDomainError(release)) return release;
     const runbook = deps.runbooks.find((book) => book.name === release.runbook);
-    const policy = incidentPolicy(DEFAULT_SEVERITY, parsed.timeboxMs === undefined ? {} : { timeboxMs: parsed.timeboxMs }, [runbook]);
+    const policy = incidentPolicy(DEFAULT_SEVERITY, parsed.timeboxMs === undefined ? {} : { timeboxMs: parsed.timeboxMs }, [runbook, deps.defaults]);
+    const stakeholders = release.stakeholders ?? deps.defaults.stakeholders;
     const declare: IncidentCommand = {
       type: 'declare',
       title: parsed.text,
@@ -113,7 +117,8 @@ export const createIncidents = (deps: IncidentDeps): Incidents => {
       channel: release.channel,
       platform: release.platform,
       policy,
-      ...(release.stakeholders === undefined ? {} : { stakeholders: release.stakeholders }),
+      ...(stakeholders === undefined ? {} : { stakeholders }),
+      ...(deps.defaults.escalation === undefined ? {} : { escalation: deps.defaults.escalation }),
     };
     return execute(release, (book, now) => decide(book, declare, { now, actor: request.user }));
   };
@@ -134,6 +139,7 @@ export const createIncidents = (deps: IncidentDeps): Incidents => {
       if (parsed.kind === 'incident.postmortem') return fail('not_yet', 'The post-mortem draft comes in a later version; the timeline is recorded meanwhile.');
       if (parsed.kind === 'incident.declare') {
         const severity = parsed.severity ?? DEFAULT_SEVERITY;
+        const stakeholders = parsed.stakeholders ?? deps.defaults.stakeholders;
         const args = { ...(parsed.timeboxMs === undefined ? {} : { timeboxMs: parsed.timeboxMs }), ...(parsed.updatesMs === undefined ? {} : { updatesMs: parsed.updatesMs }) };
         const declare: IncidentCommand = {
           type: 'declare',
@@ -141,8 +147,9 @@ export const createIncidents = (deps: IncidentDeps): Incidents => {
           severity,
           channel: request.conversation.channel,
           platform: request.platform,
-          policy: incidentPolicy(severity, args, []),
-          ...(parsed.stakeholders === undefined ? {} : { stakeholders: parsed.stakeholders }),
+          policy: incidentPolicy(severity, args, [deps.defaults]),
+          ...(stakeholders === undefined ? {} : { stakeholders }),
+          ...(deps.defaults.escalation === undefined ? {} : { escalation: deps.defaults.escalation }),
         };
         return execute(undefined, (book, now) => decide(book, declare, { now, actor: request.user }));
       }

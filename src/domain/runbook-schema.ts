@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
 import { isPrincipal } from './principal.js';
-import type { Runbook, RunbookStep } from './runbook.js';
+import type { DecisionPolicy, Runbook, RunbookStep, UpdatePolicy } from './runbook.js';
 import { templateNames } from './runbook-params.js';
 
 const duration = z
@@ -11,6 +11,27 @@ const duration = z
   .meta({ pattern: DURATION_PATTERN, description: 'A duration: 90s, 20m, 2h, 1h30m, 1d' });
 
 const ms = (text: string): number => parseDuration(text) ?? 0;
+
+const optionalMs = <K extends string>(key: K, text: string | undefined): Partial<Record<K, number>> =>
+  (text === undefined ? {} : { [key]: ms(text) }) as Partial<Record<K, number>>;
+
+/** The decision timer's settings, as a runbook or planb.yaml writes them. */
+export const decisionSchema = z.strictObject({ timebox: duration.optional(), warn_before: duration.optional(), max_extensions: z.number().int().min(0).optional(), escalate_after: duration.optional() });
+
+/** The stakeholder update cadence, as a runbook or planb.yaml writes it. */
+export const updatesSchema = z.strictObject({ every: duration.optional(), nudge_before: duration.optional() });
+
+export const toDecisionPolicy = (decision: z.infer<typeof decisionSchema>): Partial<DecisionPolicy> => ({
+  ...optionalMs('timeboxMs', decision.timebox),
+  ...optionalMs('warnBeforeMs', decision.warn_before),
+  ...optionalMs('escalateAfterMs', decision.escalate_after),
+  ...(decision.max_extensions === undefined ? {} : { maxExtensions: decision.max_extensions }),
+});
+
+export const toUpdatePolicy = (updates: z.infer<typeof updatesSchema>): Partial<UpdatePolicy> => ({
+  ...optionalMs('everyMs', updates.every),
+  ...optionalMs('nudgeBeforeMs', updates.nudge_before),
+});
 
 const principal = z.string().refine(isPrincipal, { error: (issue) => `"${String(issue.input)}" is not a principal: use slack:U…, teams:<id>, console:<name>, group:<name> or "*"` });
 
@@ -43,8 +64,8 @@ const input = z.strictObject({
   channel: z.string().optional(),
   stakeholders: z.string().optional(),
   params: z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'parameter names are lower-case letters, digits and underscores'), z.strictObject({ pattern: pattern.optional(), description: z.string().optional(), default: z.string().optional() })).default({}),
-  decision: z.strictObject({ timebox: duration.optional(), warn_before: duration.optional(), max_extensions: z.number().int().min(0).optional(), escalate_after: duration.optional() }).optional(),
-  updates: z.strictObject({ every: duration.optional(), nudge_before: duration.optional() }).optional(),
+  decision: decisionSchema.optional(),
+  updates: updatesSchema.optional(),
   preflight: z.array(z.strictObject({ id, check: z.string().min(1), evidence: z.enum(['required', 'optional']).optional() })).default([]),
   steps: z.array(step).min(1, 'a runbook needs at least one step'),
 });
@@ -80,8 +101,6 @@ const checkRunbook = (book: Input, ctx: z.core.$RefinementCtx<Input>): void => {
   });
 };
 
-const optionalMs = <K extends string>(key: K, text: string | undefined): Partial<Record<K, number>> =>
-  (text === undefined ? {} : { [key]: ms(text) }) as Partial<Record<K, number>>;
 
 const toStep = (s: Input['steps'][number]): RunbookStep => ({
   id: s.id,
@@ -102,17 +121,8 @@ const toRunbook = (book: Input): Runbook => ({
   ...(book.channel === undefined ? {} : { channel: book.channel }),
   ...(book.stakeholders === undefined ? {} : { stakeholders: book.stakeholders }),
   params: book.params,
-  ...(book.decision
-    ? {
-        decision: {
-          ...optionalMs('timeboxMs', book.decision.timebox),
-          ...optionalMs('warnBeforeMs', book.decision.warn_before),
-          ...optionalMs('escalateAfterMs', book.decision.escalate_after),
-          ...(book.decision.max_extensions === undefined ? {} : { maxExtensions: book.decision.max_extensions }),
-        },
-      }
-    : {}),
-  ...(book.updates ? { updates: { ...optionalMs('everyMs', book.updates.every), ...optionalMs('nudgeBeforeMs', book.updates.nudge_before) } } : {}),
+  ...(book.decision ? { decision: toDecisionPolicy(book.decision) } : {}),
+  ...(book.updates ? { updates: toUpdatePolicy(book.updates) } : {}),
   preflight: book.preflight.map((item) => ({ id: item.id, check: item.check, evidence: item.evidence ?? 'none' })),
   steps: book.steps.map(toStep),
 });

@@ -20,6 +20,13 @@ export interface PolicyLayer {
   readonly updates?: Partial<UpdatePolicy>;
 }
 
+/** planb.yaml's `incidents:`: who is escalated to, where updates go, and the policy under every runbook's. */
+export interface IncidentDefaults extends PolicyLayer {
+  /** A group name. */
+  readonly escalation?: string;
+  readonly stakeholders?: string;
+}
+
 /** What the command itself said (`timebox=…`, `updates=…`): it overrides every layer. */
 export interface PolicyArgs {
   readonly timeboxMs?: number;

@@ -1,0 +1,180 @@
+/** Incidents through the app on the embedded store: trouble on a release, the decision timer, updates, resolution. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app/app.js';
+import type { App, Request } from '../../src/app/app.js';
+import { plainText } from '../../src/app/message.js';
+import type { TimerRequest } from '../../src/app/ports.js';
+import { DirectEffects } from '../../src/adapters/memory/direct-effects.js';
+import { InProcessScheduler } from '../../src/adapters/memory/in-process-scheduler.js';
+import { MemoryEventStore } from '../../src/adapters/memory/memory-event-store.js';
+import { shortName } from '../../src/domain/principal.js';
+import type { Runbook } from '../../src/domain/runbook.js';
+import { runbook } from '../domain/release/fixtures.js';
+import { RecordingChat } from '../support/recording-chat.js';
+
+const T0 = Date.parse('2026-11-23T14:00:00.000Z');
+const as = (name: string): Request => ({ user: `console:${name}`, conversation: { channel: 'C1' }, platform: 'console' });
+const groups = { 'release-managers': ['console:alice'], sre: ['console:bob', 'console:carol'], oncall: ['console:erin'] };
+const book: Runbook = { ...runbook, stakeholders: 'C-STATUS', decision: { timeboxMs: 10 * 60_000, escalateAfterMs: 5 * 60_000 } };
+
+interface World {
+  app: App;
+  chat: RecordingChat;
+  scheduler: InProcessScheduler;
+  at: (minutes: number) => void;
+  /** Fires the pending timer with this id prefix, at the time it was set for. */
+  fire: (id: string) => Promise<TimerRequest>;
+  lines: (channel?: string) => string[];
+}
+
+const schedulers: InProcessScheduler[] = [];
+afterEach(() => {
+  for (const scheduler of schedulers.splice(0)) scheduler.stop();
+});
+
+const world = (): World => {
+  let now = T0;
+  const clock = { now: () => new Date(now) };
+  const chat = new RecordingChat();
+  const logger = { error: () => undefined, warn: () => undefined, info: () => undefined };
+  // The clock never reaches the timers by itself: tests fire them, at their time.
+  const scheduler = new InProcessScheduler({ now: () => new Date(0) }, () => undefined);
+  schedulers.push(scheduler);
+  const effects = new DirectEffects(new Map([['console', chat]]), scheduler, logger);
+  let id = 0;
+  const app = createApp({
+    store: new MemoryEventStore((list) => effects.run(list)),
+    chat,
+    clock,
+    ids: { next: () => `id-${(id += 1)}` },
+    directory: { displayName: shortName },
+    logger,
+    config: { groups, runbooks: [book], timezone: 'UTC', incidents: { escalation: 'oncall' } },
+  });
+  return {
+    app,
+    chat,
+    scheduler,
+    at: (minutes) => {
+      now = T0 + minutes * 60_000;
+    },
+    fire: async (prefix) => {
+      const timer = scheduler.pending().find((pending) => pending.id === prefix);
+      if (!timer) throw new Error(`no timer ${prefix}; pending: ${scheduler.pending().map((pending) => pending.id).join(', ')}`);
+      now = timer.at.getTime();
+      await scheduler.cancel(timer.id);
+      await app.timer(timer.payload);
+      return timer;
+    },
+    lines: (channel = 'C1') => chat.posted.filter((post) => post.kind === 'publish' && post.conversation.channel === channel && !post.message.key.endsWith('/card')).map((post) => plainText(post.message.text.join(' '))),
+  };
+};
+
+/** A running release with its first step started, and trouble declared on it at minute 1. */
+const inTrouble = async (w: World): Promise<void> => {
+  await w.app.command(as('alice'), '/release start checkout-deploy version=1.2.3 confirmer=@bob');
+  await w.app.command(as('bob'), '/release status');
+  const accept = w.chat.latest('release/checkout-deploy-1/card')?.buttons?.[0];
+  await w.app.action(as('bob'), accept?.actionId ?? '', accept?.value ?? '');
+  await w.app.command(as('alice'), '/release check backup snapshot 881');
+  await w.app.command(as('bob'), '/release check rehearsal');
+  const start = w.chat.latest('release/checkout-deploy-1/card')?.buttons?.[0];
+  await w.app.action(as('alice'), start?.actionId ?? '', start?.value ?? '');
+  w.at(1);
+  await w.app.command(as('bob'), '/release trouble checkout-deploy-1 payments time out');
+};
+
+describe('incidents', () => {
+  it('trouble opens an incident on the release with its runbook timebox, heads-up to stakeholders, and all its timers', async () => {
+    const w = world();
+    await inTrouble(w);
+    expect(w.lines()).toContain('bob opened inc-1 (severity 2): payments time out. bob leads; decide by 14:11.');
+    expect(w.lines('C-STATUS')).toEqual(['We are working on it (inc-1). Next update at 14:31.']);
+    expect(w.scheduler.pending().map((timer) => [timer.id, timer.at.toISOString()])).toEqual([
+      ['release-checkout-deploy-1-drain-overdue', '2026-11-23T14:02:00.000Z'],
+      ['incident-inc-1-warn', '2026-11-23T14:06:00.000Z'],
+      ['incident-inc-1-expire', '2026-11-23T14:11:00.000Z'],
+      ['incident-inc-1-escalate', '2026-11-23T14:16:00.000Z'],
+      ['incident-inc-1-nudge', '2026-11-23T14:29:00.000Z'],
+      ['incident-inc-1-update', '2026-11-23T14:31:00.000Z'],
+    ]);
+    const card = w.chat.latest('incident/inc-1/card');
+    expect(card?.buttons?.map((button) => button.label)).toEqual(['Roll back', 'Extend', 'Fixed', 'Resolve']);
+    expect(plainText(card?.text.join('\n') ?? '')).toContain('Rolling back checkout-deploy-1 means Put the pool back: about 1m.');
+    await w.app.command(as('carol'), '/release trouble checkout-deploy-1 again');
+    expect(w.chat.whispersTo('console:carol').at(-1)).toMatch(/^inc-1 is already open for checkout-deploy-1/);
+  });
+
+  it('warns, asks "fix or roll back?" at the deadline with the cost, and escalates to the escalation group', async () => {
+    const w = world();
+    await inTrouble(w);
+    await w.fire('incident-inc-1-warn');
+    expect(w.lines().at(-1)).toBe('bob: in 5m the decision on inc-1 is due: fix or roll back?');
+    await w.fire('incident-inc-1-expire');
+    expect(w.lines().at(-1)).toBe('bob: time is up on inc-1. Fix or roll back? Rolling back checkout-deploy-1 means Put the pool back: about 1m.');
+    await w.fire('incident-inc-1-escalate');
+    expect(w.lines().at(-1)).toBe('No decision on inc-1 5m after the deadline: escalating to erin.');
+    // The mention is a real one where the platform has them.
+    const raw = w.chat.posted.filter((post) => post.message.text.join(' ').includes('escalating to')).at(-1)?.message.text[0] ?? '';
+    expect(raw).toContain('\uE000console:erin|person|erin\uE001');
+  });
+
+  it('an extension needs a reason, moves every decision timer, and is refused past the limit', async () => {
+    const w = world();
+    await inTrouble(w);
+    w.at(8);
+    await w.app.command(as('bob'), '/incident decide extend 10m');
+    expect(w.chat.whispersTo('console:bob').at(-1)).toBe('An extension needs a reason: what will be different in that time?\nUsage: /incident decide [<incident-id>] rollback [reason] | extend <duration> <reason> | fixed [reason]');
+    await w.app.command(as('bob'), '/incident decide extend 10m hotfix is building');
+    expect(w.lines().at(-1)).toBe('bob extended inc-1 to 14:21 (extension 1 of 2): hotfix is building');
+    expect(w.scheduler.pending().filter((timer) => timer.id.startsWith('incident-inc-1-') && !timer.id.endsWith('nudge') && !timer.id.endsWith('update')).map((timer) => [timer.id, timer.at.toISOString()])).toEqual([
+      ['incident-inc-1-warn', '2026-11-23T14:16:00.000Z'],
+      ['incident-inc-1-expire', '2026-11-23T14:21:00.000Z'],
+      ['incident-inc-1-escalate', '2026-11-23T14:26:00.000Z'],
+    ]);
+    await w.app.command(as('bob'), '/incident decide extend 5m still building');
+    await w.app.command(as('bob'), '/incident decide extend 5m nearly');
+    expect(w.chat.whispersTo('console:bob').at(-1)).toBe('No more extensions: 2 of 2 used. Decide now: /incident decide inc-1 rollback | fixed');
+  });
+
+  it('deciding to roll back records who and why and starts the release rollback under its pair', async () => {
+    const w = world();
+    await inTrouble(w);
+    w.at(9);
+    await w.app.command(as('bob'), '/incident decide rollback timeouts keep rising');
+    expect(w.lines()).toContain('bob decided on inc-1: roll back (timeouts keep rising).');
+    expect(w.lines()).toContain('bob started the rollback (inc-1: timeouts keep rising): undo drain.');
+    expect(w.scheduler.pending().map((timer) => timer.id).filter((id) => /warn|expire|escalate/.test(id))).toEqual([]);
+    expect(w.chat.latest('incident/inc-1/card')?.buttons?.map((button) => button.label)).toEqual(['Resolve']);
+  });
+
+  it('nudges the lead before an update is due, posts the state itself when nobody updated, and stops everything on resolve', async () => {
+    const w = world();
+    await inTrouble(w);
+    await w.fire('incident-inc-1-nudge');
+    expect(w.lines().at(-1)).toBe('bob: the next stakeholder update on inc-1 is due at 14:31: /incident update inc-1 <what changed>');
+    await w.fire('incident-inc-1-update');
+    expect(w.lines('C-STATUS').at(-1)).toBe('Still working on it (open for 30m, led by bob). A decision on fixing or rolling back is due at 14:11. Next update at 15:01.');
+    w.at(40);
+    await w.app.command(as('bob'), '/incident update Payments recovered after the pool was put back');
+    expect(w.lines('C-STATUS').at(-1)).toBe('Payments recovered after the pool was put back. Next update at 15:10.');
+    w.at(45);
+    await w.app.command(as('bob'), '/incident resolve pool restored, timeouts gone');
+    expect(w.lines('C-STATUS').at(-1)).toBe('Resolved after 44m. pool restored, timeouts gone');
+    expect(w.scheduler.pending().map((timer) => timer.id).filter((id) => id.startsWith('incident-'))).toEqual([]);
+    await w.app.command(as('bob'), '/incident update one more thing');
+    expect(w.chat.whispersTo('console:bob').at(-1)).toBe('No incident is open in this channel. Name one: /incident update <incident-id> <text>');
+    await w.app.command(as('bob'), '/incident update inc-1 one more thing');
+    expect(w.chat.whispersTo('console:bob').at(-1)).toBe('inc-1 was resolved at 14:45 UTC.');
+  });
+
+  it('declares an incident without a release, with the severity cadence, and hands the lead over', async () => {
+    const w = world();
+    await w.app.command(as('carol'), '/incident declare "Login errors" severity=1 stakeholders=#status');
+    expect(w.lines()).toEqual(['carol opened inc-1 (severity 1): Login errors. carol leads; decide by 14:20.']);
+    expect(w.lines('#status')).toEqual(['We are working on it (inc-1). Next update at 14:15.']);
+    await w.app.command(as('carol'), '/incident lead @erin');
+    expect(w.lines().at(-1)).toBe('carol handed inc-1 to erin.');
+    expect(plainText(w.chat.latest('incident/inc-1/card')?.text[0] ?? '')).toBe('Severity 1, led by erin.');
+  });
+});
