@@ -8,6 +8,8 @@ export const ACTIONS = {
   doneStep: 'release_step_done',
   confirmStep: 'release_step_confirm',
   rejectStep: 'release_step_reject',
+  /** "Something's wrong": opens an incident on the release with its decision timer. */
+  trouble: 'release_trouble',
   rollback: 'release_rollback',
   rollbackDone: 'release_rollback_done',
   rollbackConfirm: 'release_rollback_confirm',

@@ -325,6 +325,10 @@ export const createApp = (deps: AppDeps): App => {
         const book = name === undefined ? undefined : runbook(name);
         const release = book && (await releases.find(config.runbooks, target.release));
         if (!book || !release) return fail('unknown_release', `There is no release ${target.release}.`);
+        if (actionId === ACTIONS.trouble) {
+          const step = release.steps.find((candidate) => candidate.id === target.step);
+          return incidents.trouble(request, release, `Something is wrong${step ? ` at ${step.id} (${step.title})` : ''}`);
+        }
         const command = actionCommand(actionId, release, target);
         return isDomainError(command) ? command : run(request, book, command);
       }),

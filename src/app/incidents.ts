@@ -52,6 +52,8 @@ export interface Incidents {
   ids(): Promise<ReadonlySet<string>>;
   dispatch(request: Request, parsed: IncidentParsed, slots: readonly ReleaseSlot[]): Promise<Outcome>;
   action(request: Request, actionId: string, value: string): Promise<Outcome>;
+  /** "Something's wrong" pressed on a release card. */
+  trouble(request: Request, release: Release, text: string): Promise<Outcome>;
   /** A fired incident timer; false when the payload is not one. */
   timer(payload: Readonly<Record<string, string>>): Promise<boolean>;
 }
@@ -103,15 +105,14 @@ export const createIncidents = (deps: IncidentDeps): Incidents => {
     return undefined;
   };
 
-  const trouble = async (request: Request, parsed: Extract<IncidentParsed, { kind: 'release.trouble' }>, slots: readonly ReleaseSlot[]): Promise<Outcome> => {
-    const release = deps.pickRelease(request, slots, parsed.release, '/release trouble <release-id> <what is wrong>');
-    if (isDomainError(release)) return release;
+  /** Trouble on a release: an incident tied to it, with the runbook's timebox, cadence and stakeholders. */
+  const trouble = async (request: Request, release: Release, text: string, timeboxMs?: number): Promise<Outcome> => {
     const runbook = deps.runbooks.find((book) => book.name === release.runbook);
-    const policy = incidentPolicy(DEFAULT_SEVERITY, parsed.timeboxMs === undefined ? {} : { timeboxMs: parsed.timeboxMs }, [runbook, deps.defaults]);
+    const policy = incidentPolicy(DEFAULT_SEVERITY, timeboxMs === undefined ? {} : { timeboxMs }, [runbook, deps.defaults]);
     const stakeholders = release.stakeholders ?? deps.defaults.stakeholders;
     const declare: IncidentCommand = {
       type: 'declare',
-      title: parsed.text,
+      title: text,
       severity: DEFAULT_SEVERITY,
       release: release.id,
       channel: release.channel,
@@ -131,10 +132,15 @@ export const createIncidents = (deps: IncidentDeps): Incidents => {
   };
 
   return {
+    trouble: (request, release, text) => trouble(request, release, text),
+
     ids: async () => new Set((await load()).incidents.map((incident) => incident.id)),
 
     dispatch: async (request, parsed, slots) => {
-      if (parsed.kind === 'release.trouble') return trouble(request, parsed, slots);
+      if (parsed.kind === 'release.trouble') {
+        const release = deps.pickRelease(request, slots, parsed.release, '/release trouble <release-id> <what is wrong>');
+        return isDomainError(release) ? release : trouble(request, release, parsed.text, parsed.timeboxMs);
+      }
       if (parsed.kind === 'incident.help') return undefined;
       if (parsed.kind === 'incident.postmortem') return fail('not_yet', 'The post-mortem draft comes in a later version; the timeline is recorded meanwhile.');
       if (parsed.kind === 'incident.declare') {

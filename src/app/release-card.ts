@@ -59,6 +59,7 @@ const runningState = (release: Release, ctx: CardContext): { text: string[]; but
   const target = { release: release.id, step: step.id };
   const driver = ctx.name(release.driver);
   const rollback = button(ACTIONS.rollback, 'Roll back', { release: release.id }, 'danger');
+  const trouble = button(ACTIONS.trouble, "Something's wrong", target, 'danger');
   if (awaitsAcknowledgement(release, step)) {
     const missing = [release.driver, release.confirmer].filter((p) => !step.acknowledgedBy.includes(p)).map(ctx.name);
     return {
@@ -70,11 +71,11 @@ const runningState = (release: Release, ctx: CardContext): { text: string[]; but
     case 'pending':
       return { text: [`${of}: ${driver} to start ${step.title}.`], buttons: [button(ACTIONS.startStep, 'Start', target, 'primary'), ...(index > 1 ? [rollback] : [])] };
     case 'started':
-      return { text: [`${of}: ${driver} is doing ${step.title}.`], buttons: [button(ACTIONS.doneStep, 'Done', target, 'primary'), rollback] };
+      return { text: [`${of}: ${driver} is doing ${step.title}.`], buttons: [button(ACTIONS.doneStep, 'Done', target, 'primary'), trouble, rollback] };
     default:
       return {
         text: [`${of}: ${ctx.name(release.confirmer)} to confirm ${step.title}.`],
-        buttons: [button(ACTIONS.confirmStep, 'Confirm', target, 'primary'), button(ACTIONS.rejectStep, "Something's wrong", target, 'danger')],
+        buttons: [button(ACTIONS.confirmStep, 'Confirm', target, 'primary'), button(ACTIONS.rejectStep, 'Send back', target), trouble],
       };
   }
 };

@@ -168,6 +168,16 @@ describe('incidents', () => {
     expect(w.chat.whispersTo('console:bob').at(-1)).toBe('inc-1 was resolved at 14:45 UTC.');
   });
 
+  it("the Something's wrong button on the card opens trouble on the release, at the step in hand", async () => {
+    const w = world();
+    await inTrouble(w);
+    await w.app.command(as('bob'), '/incident resolve false alarm');
+    const button = w.chat.latest('release/checkout-deploy-1/card')?.buttons?.find((candidate) => candidate.label === "Something's wrong");
+    expect(button?.actionId).toBe('release_trouble');
+    await w.app.action(as('alice'), button?.actionId ?? '', button?.value ?? '');
+    expect(w.lines()).toContain('alice opened inc-2 (severity 2): Something is wrong at drain (Drain traffic). alice leads; decide by 14:11.');
+  });
+
   it('declares an incident without a release, with the severity cadence, and hands the lead over', async () => {
     const w = world();
     await w.app.command(as('carol'), '/incident declare "Login errors" severity=1 stakeholders=#status');

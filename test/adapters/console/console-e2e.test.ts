@@ -99,3 +99,26 @@ describe('planb console, end to end', () => {
     expect(output).toMatch(/\[to bob\] Web release 2\.0\.0 \(web-deploy-1\): alice drives, bob confirms\. Step 1 of 3: alice to start Deploy 2\.0\.0 to the canary\./);
   });
 });
+
+describe('incidents in the console', () => {
+  it('trouble on a running release, an extension with a reason, a rollback decision that starts the rollback, resolution', async () => {
+    const session = new ConsoleProcess();
+    await session.send('/release start web-deploy version=1.2.3 confirmer=@bob');
+    await session.send('/as bob');
+    await session.press('Accept');
+    await session.send('/as alice');
+    await session.press('Start');
+    const opened = await session.press("Something's wrong");
+    expect(opened).toContain('alice opened inc-1 (severity 2): Something is wrong at canary (Deploy 1.2.3 to the canary). alice leads; decide by');
+    expect(opened).toMatch(/\[\d+\] Roll back {2}\[\d+\] Extend {2}\[\d+\] Fixed {2}\[\d+\] Resolve/);
+    expect(await session.press('Extend')).toContain('[to alice] Say how long and why: /incident decide inc-1 extend 10m <reason>');
+    expect(await session.send('/incident decide extend 10m canary logs being read')).toMatch(/alice extended inc-1 to \d\d:\d\d \(extension 1 of 2\): canary logs being read/);
+    await session.send('/as bob');
+    const decided = await session.send('/incident decide rollback errors keep coming');
+    expect(decided).toContain('bob decided on inc-1: roll back (errors keep coming).');
+    expect(decided).toContain('bob started the rollback (inc-1: errors keep coming): undo canary.');
+    expect(await session.send('/incident resolve rolled back')).toContain('bob resolved inc-1: rolled back');
+    expect(await session.send('/incident update too late')).toContain('[to bob] No incident is open in this channel.');
+    expect(await session.end()).toBe(0);
+  });
+});

@@ -55,6 +55,13 @@ describe('renderBlockKit', () => {
             },
             {
               type: 'button',
+              text: { type: 'plain_text', text: "Something's wrong", emoji: true },
+              action_id: 'release_trouble',
+              value: '{"release":"checkout-deploy-1","step":"drain"}',
+              style: 'danger',
+            },
+            {
+              type: 'button',
               text: { type: 'plain_text', text: 'Roll back', emoji: true },
               action_id: 'release_rollback',
               value: '{"release":"checkout-deploy-1"}',
