@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { createApp } from './app/app.js';
 import type { App } from './app/app.js';
 import type { Chat, Directory, Logger } from './app/ports.js';
+import { createIncidentQueries } from './app/incident-queries.js';
 import { createReleaseQueries } from './app/release-queries.js';
 import type { Config } from './config.js';
 import { ConsoleChat } from './adapters/console/console-chat.js';
@@ -100,7 +101,7 @@ export const startServer = async (config: Config): Promise<{ url: string; stop: 
     ready: () => runtime.get().ready(),
     logger,
     ...(slack ? { routes: slack.routes } : {}),
-    ...(config.apiToken === undefined ? {} : { api: { token: config.apiToken, releases } }),
+    ...(config.apiToken === undefined ? {} : { api: { token: config.apiToken, releases, incidents: createIncidentQueries(runtime.get().store) } }),
   });
   await slack?.start();
   logger.info({ url: server.url, store: runtime.get().kind, api: config.apiToken !== undefined, platforms: [...chats.keys()] }, 'planb serve is listening');

@@ -56,7 +56,7 @@ const summary = (release: Release): ReleaseSummary => {
   };
 };
 
-const publicEvent = (event: StoredEvent): PublicEvent => ({ id: event.id, type: event.type, at: event.at, actor: event.actor, data: event.data });
+export const publicEvent = (event: StoredEvent): PublicEvent => ({ id: event.id, type: event.type, at: event.at, actor: event.actor, data: event.data });
 
 /** `release.unlocked` names only the runbook, so it belongs to no release; every other event names its release. */
 const belongsTo = (event: StoredEvent, id: string): boolean =>

@@ -66,6 +66,7 @@ describe('planb serve', () => {
     await console.send('/release start drill version=1.0.0 confirmer=@bob');
     await console.send('/as bob');
     await console.press('Accept');
+    await console.send('/release trouble drill-1 logins fail after step one');
     expect(await console.end()).toBe(0);
 
     expect((await get(`${base}/api/v1/releases`)).status).toBe(401);
@@ -80,6 +81,12 @@ describe('planb serve', () => {
       ['release.started', 'console:alice'],
       ['release.confirmer_accepted', 'console:bob'],
     ]);
+
+    const incidents = await get(`${base}/api/v1/incidents`, TOKEN);
+    expect(incidents.body).toMatchObject({ incidents: [{ id: 'inc-1', title: 'logins fail after step one', status: 'open', lead: 'console:bob', release: 'drill-1', severity: 2 }] });
+    const incident = await get(`${base}/api/v1/incidents/inc-1`, TOKEN);
+    expect((incident.body as { events: { type: string }[] }).events.map((event) => event.type)).toEqual(['incident.declared', 'incident.timer_started']);
+    expect((await get(`${base}/api/v1/incidents/inc-2`, TOKEN)).status).toBe(404);
 
     // Redis gone: still alive, no longer ready.
     await redis.stop();

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../app/ports.js';
+import type { IncidentQueries } from '../../app/incident-queries.js';
 import type { ReleaseQueries } from '../../app/release-queries.js';
 
 /** A Node request listener mounted at an exact path, as the Slack and Teams adapters provide. */
@@ -18,7 +19,7 @@ export interface HttpServerOptions {
   /** After this long an unanswered readiness check counts as not ready. Default 2 s. */
   readonly readyTimeoutMs?: number;
   /** The JSON API, enabled only with a token. */
-  readonly api?: { readonly token: string; readonly releases: ReleaseQueries };
+  readonly api?: { readonly token: string; readonly releases: ReleaseQueries; readonly incidents?: IncidentQueries };
   readonly logger: Logger;
   /** Exact paths (`/slack/events`, `/api/messages`) handed to a platform adapter before anything else is matched. */
   readonly routes?: ReadonlyMap<string, Route>;
@@ -45,10 +46,18 @@ interface Collection {
 const nothing = (): Promise<undefined> => Promise.resolve(undefined);
 const none = (): Promise<readonly unknown[]> => Promise.resolve([]);
 
-const collectionsFor = (releases: ReleaseQueries): ReadonlyMap<string, Collection> =>
+const collectionsFor = (releases: ReleaseQueries, incidents: IncidentQueries | undefined): ReadonlyMap<string, Collection> =>
   new Map<string, Collection>([
     ['releases', { noun: 'release', list: () => releases.list(), get: (id) => releases.get(id) }],
-    ['incidents', { noun: 'incident', list: none, get: nothing, documents: { 'postmortem.md': { type: 'text/markdown; charset=utf-8', read: nothing } } }],
+    [
+      'incidents',
+      {
+        noun: 'incident',
+        list: incidents ? () => incidents.list() : none,
+        get: incidents ? (id) => incidents.get(id) : nothing,
+        documents: { 'postmortem.md': { type: 'text/markdown; charset=utf-8', read: nothing } },
+      },
+    ],
     ['windows', { noun: 'window', list: none, get: nothing }],
   ]);
 
@@ -157,7 +166,7 @@ const answerApi = async (req: IncomingMessage, res: ServerResponse, path: string
 export const startHttpServer = async (options: HttpServerOptions): Promise<HttpServer> => {
   const { logger, ready, routes } = options;
   const readyTimeoutMs = options.readyTimeoutMs ?? 2_000;
-  const api = options.api && { token: options.api.token, collections: collectionsFor(options.api.releases) };
+  const api = options.api && { token: options.api.token, collections: collectionsFor(options.api.releases, options.api.incidents) };
   let closing = false;
 
   const failed = (req: IncomingMessage, res: ServerResponse, path: string, error: unknown): void => {
