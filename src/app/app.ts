@@ -139,6 +139,7 @@ export const createApp = (deps: AppDeps): App => {
     pickRelease: pick,
     runRelease: run,
     tell: (request, text) => whisper(request, text),
+    openForm: async (request, form) => (await chat.openForm?.(request.conversation, request.user, form)) ?? false,
   });
 
   const unknownRunbook = (name: string): DomainError =>

@@ -46,6 +46,17 @@ const maintenanceSchedule = (values: FormValues): ParsedCommand | FieldErrors =>
   };
 };
 
+const incidentExtend = (values: FormValues): ParsedCommand | FieldErrors => {
+  const incident = text(values, 'subject');
+  const extendMs = parseDuration(text(values, 'duration'));
+  const reason = text(values, 'reason');
+  const errors: Record<string, string> = {};
+  if (extendMs === undefined) errors['duration'] = 'A duration such as 5m, 10m or 1h.';
+  if (!reason) errors['reason'] = 'An extension needs a reason: what will be different in that time?';
+  if (extendMs === undefined || !reason) return errors;
+  return { kind: 'incident.decide', ...(incident ? { incident } : {}), decision: 'extend', extendMs, reason };
+};
+
 export const isFieldErrors = (value: ParsedCommand | FieldErrors): value is FieldErrors => !('kind' in value && typeof value.kind === 'string');
 
 /**
@@ -53,7 +64,7 @@ export const isFieldErrors = (value: ParsedCommand | FieldErrors): value is Fiel
  * @example formCommand('release.start', { runbook: 'web-deploy', params: 'version=1.2.3', confirmer: 'slack:U2' }, options)
  */
 export const formCommand = (form: FormId, values: FormValues, options: GrammarOptions): ParsedCommand | FieldErrors =>
-  form === 'release.start' ? releaseStart(values, options) : maintenanceSchedule(values);
+  form === 'release.start' ? releaseStart(values, options) : form === 'incident.extend' ? incidentExtend(values) : maintenanceSchedule(values);
 
 /** Which field a refusal of the command concerns (by the DomainError's code); the first field otherwise. */
 const FIELDS: Record<FormId, Readonly<Record<string, string>>> = {
@@ -70,8 +81,9 @@ const FIELDS: Record<FormId, Readonly<Record<string, string>>> = {
     not_a_confirmer: 'confirmer',
   },
   'maintenance.schedule': {},
+  'incident.extend': { reason_missing: 'reason', no_more_extensions: 'duration', already_decided: 'duration' },
 };
 
-const FIRST: Record<FormId, string> = { 'release.start': 'runbook', 'maintenance.schedule': 'title' };
+const FIRST: Record<FormId, string> = { 'release.start': 'runbook', 'maintenance.schedule': 'title', 'incident.extend': 'duration' };
 
 export const fieldOf = (form: FormId, code: string): string => FIELDS[form][code] ?? FIRST[form];

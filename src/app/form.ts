@@ -5,7 +5,7 @@
  */
 import type { Runbook } from '../domain/runbook.js';
 
-export type FormId = 'release.start' | 'maintenance.schedule';
+export type FormId = 'release.start' | 'maintenance.schedule' | 'incident.extend';
 
 export type FieldKind = 'text' | 'select' | 'user' | 'channel' | 'datetime';
 
@@ -24,6 +24,8 @@ export interface FormField {
 
 export interface Form {
   readonly id: FormId;
+  /** What the form is about (an incident id): handed back with the values as `subject`. */
+  readonly subject?: string;
   readonly title: string;
   readonly submit: string;
   readonly fields: readonly FormField[];
@@ -69,5 +71,17 @@ export const maintenanceScheduleForm = (): Form => ({
     { id: 'channel', label: 'Announce in', kind: 'channel', optional: true, hint: 'Default: the announcement channel.' },
     { id: 'impact', label: 'Impact', kind: 'text', optional: true, multiline: true, placeholder: 'Checkout is read-only' },
     { id: 'services', label: 'Services', kind: 'text', optional: true, placeholder: 'checkout, payments' },
+  ],
+});
+
+/** Extend the decision timer: how long, and why (an extension without a reason is refused). */
+export const incidentExtendForm = (incident: string, title: string): Form => ({
+  id: 'incident.extend',
+  subject: incident,
+  title: 'Extend the timebox',
+  submit: 'Extend',
+  fields: [
+    { id: 'duration', label: 'How much longer', kind: 'text', placeholder: '10m', hint: `Moves the decision on ${incident} (${title}).` },
+    { id: 'reason', label: 'Why will it be different then?', kind: 'text', multiline: true, placeholder: 'The hotfix build finishes in 6 minutes' },
   ],
 });

@@ -22,6 +22,8 @@ import type { CardContext } from './release-card.js';
 import type { Request } from './app.js';
 import type { Groups } from '../domain/principal.js';
 import type { Logger } from './ports.js';
+import type { Form } from './form.js';
+import { incidentExtendForm } from './form.js';
 
 export const INCIDENTS_STREAM = 'incidents';
 const incidentFold: Fold<IncidentBook, IncidentEvent> = { initial: emptyBook, evolve };
@@ -45,6 +47,8 @@ export interface IncidentDeps {
   readonly runRelease: (request: Request, runbook: Runbook, command: ReleaseCommand) => Promise<Outcome>;
   /** Tells the person who asked. */
   readonly tell: (request: Request, text: string) => Promise<void>;
+  /** Opens a form where the person's platform can; false elsewhere. */
+  readonly openForm: (request: Request, form: Form) => Promise<boolean>;
 }
 
 export interface Incidents {
@@ -194,6 +198,7 @@ export const createIncidents = (deps: IncidentDeps): Incidents => {
         case INCIDENT_ACTIONS.resolve:
           return command(request, incident, { type: 'resolve', incident: incident.id });
         case INCIDENT_ACTIONS.extend:
+          if (isOpen(incident) && !incident.decision && (await deps.openForm(request, incidentExtendForm(incident.id, incident.title)))) return undefined;
           return fail('reason_needed', `Say how long and why: /incident decide ${incident.id} extend 10m <reason>`);
         default:
           return fail('unknown_action', 'That button is not one Plan B knows; it may be from an older version.');

@@ -9,9 +9,10 @@ export const FORM_CALLBACK_ID = 'planb_form';
 export interface FormMetadata {
   readonly form: FormId;
   readonly channel: string;
+  readonly subject?: string;
 }
 
-const FORMS: readonly FormId[] = ['release.start', 'maintenance.schedule'];
+const FORMS: readonly FormId[] = ['release.start', 'maintenance.schedule', 'incident.extend'];
 
 /** Slack cuts nothing for us: a modal's title and submit label may be 24 characters, a label 2000, a hint 2000. */
 const cut = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
@@ -45,7 +46,7 @@ export const formView = (form: Form, metadata: Omit<FormMetadata, 'form'>): Moda
   title: plain(form.title, 24),
   submit: plain(form.submit, 24),
   close: plain('Cancel', 24),
-  private_metadata: JSON.stringify({ form: form.id, channel: metadata.channel } satisfies FormMetadata),
+  private_metadata: JSON.stringify({ form: form.id, channel: metadata.channel, ...(form.subject === undefined ? {} : { subject: form.subject }) } satisfies FormMetadata),
   blocks: form.fields.map(
     (field): InputBlock => ({
       type: 'input',
@@ -63,9 +64,10 @@ export const formMetadata = (raw: string): FormMetadata | undefined => {
   try {
     const parsed: unknown = JSON.parse(raw);
     if (typeof parsed !== 'object' || parsed === null) return undefined;
-    const { form, channel } = parsed as Record<string, unknown>;
+    const { form, channel, subject } = parsed as Record<string, unknown>;
     const known = FORMS.find((candidate) => candidate === form);
-    return known !== undefined && typeof channel === 'string' ? { form: known, channel } : undefined;
+    if (known === undefined || typeof channel !== 'string') return undefined;
+    return { form: known, channel, ...(typeof subject === 'string' ? { subject } : {}) };
   } catch {
     return undefined;
   }

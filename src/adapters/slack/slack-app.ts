@@ -121,7 +121,11 @@ export const createSlackAdapter = (deps: SlackAdapterDeps): SlackAdapter => {
     const fromContainer = typeof container === 'object' && container !== null && 'channel_id' in container ? container.channel_id : undefined;
     const channel = body.channel?.id ?? fromContainer;
     if (typeof channel !== 'string') return;
-    const request: Request = { user: `slack:${body.user.id}`, platform: 'slack', conversation: { channel, ...(body.response_url ? { replyUrl: body.response_url } : {}) } };
+    const request: Request = {
+      user: `slack:${body.user.id}`,
+      platform: 'slack',
+      conversation: { channel, trigger: body.trigger_id, ...(body.response_url ? { replyUrl: body.response_url } : {}) },
+    };
     await deps.app().action(request, baseActionId(action.action_id), action.value ?? '');
   });
 
@@ -134,7 +138,8 @@ export const createSlackAdapter = (deps: SlackAdapterDeps): SlackAdapter => {
     await learn([{ id: body.user.id, ...(body.user.name ? { name: body.user.name } : {}) }]);
     // Slack waits up to 3 s for the answer: the errors go on their fields, or the modal closes.
     const request: Request = { user: `slack:${body.user.id}`, platform: 'slack', conversation: { channel: metadata.channel } };
-    const errors = await deps.app().submit(request, metadata.form, formValues(view.state.values));
+    const values = { ...formValues(view.state.values), ...(metadata.subject === undefined ? {} : { subject: metadata.subject }) };
+    const errors = await deps.app().submit(request, metadata.form, values);
     await ack(errors ? { response_action: 'errors', errors: { ...errors } } : undefined);
   });
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../../support/fake-slack.js';
 import type { SlackCall } from '../../support/fake-slack.js';
 import { startSlackServer } from '../../support/slack-server.js';
-import { blockActionsBody, sign, SIGNING_SECRET, slashCommandBody } from '../../support/slack-requests.js';
+import { blockActionsBody, sign, SIGNING_SECRET, slashCommandBody, viewSubmissionBody } from '../../support/slack-requests.js';
 
 const slack = new FakeSlack();
 let base = '';
@@ -87,9 +87,26 @@ describe('Slack during trouble', () => {
     const dm = slack.callsOf('chat.postMessage').find((call) => call.args['channel'] === 'U0ERIN');
     expect(String(dm?.args['text'])).toContain('No decision on inc-1');
 
-    expect(await press('U0BOB', 'Extend', 'extend')).toBe(200);
-    await until(() => slack.responses.some((response) => response.id === 'extend'));
-    expect(JSON.stringify(slack.responses.find((response) => response.id === 'extend')?.body)).toContain('/incident decide inc-1 extend 10m');
+    // Extend opens a form: how long, and why; no reason, no extension.
+    expect(await press('U0BOB', 'Extend')).toBe(200);
+    const [opened] = await slack.waitFor('views.open');
+    const view = opened?.args['view'] as { callback_id: string; private_metadata: string; blocks: { block_id: string }[] };
+    expect(view.blocks.map((block) => block.block_id)).toEqual(['duration', 'reason']);
+    const submit = async (duration: string, reason: string): Promise<string> => {
+      const signed = sign(
+        viewSubmissionBody({
+          user: 'U0BOB',
+          userName: 'bob',
+          view: { callback_id: view.callback_id, private_metadata: view.private_metadata, blocks: view.blocks },
+          values: { duration: { duration: { type: 'plain_text_input', value: duration } }, reason: { reason: { type: 'plain_text_input', value: reason } } },
+        }),
+      );
+      return (await fetch(`${base}/slack/events`, { method: 'POST', body: signed.body, headers: signed.headers })).text();
+    };
+    expect(JSON.parse(await submit('10m', ''))).toEqual({ response_action: 'errors', errors: { reason: 'An extension needs a reason: what will be different in that time?' } });
+    expect(await submit('10m', 'the fix is building')).toBe('');
+    await until(() => texts().some((text) => text.includes('extended inc-1') && text.includes('the fix is building')));
+    expect(JSON.parse(await submit('10m', 'even more'))).toEqual({ response_action: 'errors', errors: { duration: 'No more extensions: 1 of 1 used. Decide now: /incident decide inc-1 rollback | fixed' } });
 
     expect(await press('U0BOB', 'Roll back')).toBe(200);
     await until(() => texts().some((text) => text.includes('decided on inc-1: roll back')));
