@@ -89,6 +89,19 @@ export const stateInWords = (incident: Incident, ctx: IncidentContext): string =
   return `Still working on it (open for ${since}, led by ${ctx.name(incident.lead)}). ${decision}`.trim();
 };
 
+/** For the responders: conditions, actions, needs. */
+export const responderReport = (incident: Incident, ctx: IncidentContext): string => {
+  const open = formatDuration(Math.floor((ctx.now.getTime() - Date.parse(incident.declaredAt)) / 60_000) * 60_000 || 60_000);
+  const release = ctx.release ? `, ${ctx.release.id} ${ctx.release.status.replace('_', ' ')}` : '';
+  const actions = incident.decision
+    ? `decided ${incident.decision.decision === 'rollback' ? 'to roll back' : 'fixed'} at ${showTime(incident.decision.at, ctx.zone)}`
+    : incident.extensions.length > 0
+      ? `${incident.extensions.length} extension(s), the last: ${incident.extensions[incident.extensions.length - 1]?.reason ?? ''}`
+      : 'no decision yet';
+  const needs = incident.timer ? `a decision by ${showTime(incident.timer.deadline, ctx.zone)}` : incident.nextUpdateAt ? `the next update by ${showTime(incident.nextUpdateAt, ctx.zone)}` : 'nothing';
+  return `Conditions: open ${open}, severity ${incident.severity}${release}. Actions: ${actions}. Needs: ${needs}.`;
+};
+
 /** One line per event for the responders (undefined: nothing to say there). */
 export const incidentLine = (incident: Incident, event: StoredEvent & IncidentEvent, ctx: IncidentContext): string | undefined => {
   const actor = event.actor ? ctx.name(event.actor) : 'Plan B';
@@ -116,7 +129,7 @@ export const incidentLine = (incident: Incident, event: StoredEvent & IncidentEv
     case 'incident.update_nudged':
       return `${lead}: the next stakeholder update on ${incident.id} is due at ${showTime(event.data.due, ctx.zone)}: /incident update ${incident.id} <what changed>`;
     case 'incident.update_posted':
-      return `${actor} updated the stakeholders${event.data.auto ? ' (nobody had: the current state)' : ''}.`;
+      return event.data.auto ? `Nobody updated the stakeholders, so Plan B posted the state. ${responderReport(incident, ctx)}` : `${actor} updated the stakeholders.`;
     case 'incident.resolved':
       return `${actor} resolved ${incident.id}${event.data.summary ? `: ${event.data.summary}` : '.'}`;
   }

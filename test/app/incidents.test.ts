@@ -155,6 +155,9 @@ describe('incidents', () => {
     expect(w.lines().at(-1)).toBe('bob: the next stakeholder update on inc-1 is due at 14:31: /incident update inc-1 <what changed>');
     await w.fire('incident-inc-1-update');
     expect(w.lines('C-STATUS').at(-1)).toBe('Still working on it (open for 30m, led by bob). A decision on fixing or rolling back is due at 14:11. Next update at 15:01.');
+    expect(w.lines().at(-1)).toBe(
+      'Nobody updated the stakeholders, so Plan B posted the state. Conditions: open 30m, severity 2, checkout-deploy-1 running. Actions: no decision yet. Needs: a decision by 14:11.',
+    );
     w.at(40);
     await w.app.command(as('bob'), '/incident update Payments recovered after the pool was put back');
     expect(w.lines('C-STATUS').at(-1)).toBe('Payments recovered after the pool was put back. Next update at 15:10.');
