@@ -43,7 +43,12 @@ describe('the incident clock across a restart', () => {
       }
     }
     await second.send('/as bob');
-    expect(await second.send('/incident decide rollback logins still failing')).toContain('bob decided on inc-1: roll back (logins still failing).');
+    await second.send('/incident decide rollback logins still failing');
+    // Printed by whichever replica delivered it.
+    for (const deadline = Date.now() + 10_000; !replicas().includes('bob decided on inc-1: roll back (logins still failing).'); ) {
+      if (Date.now() > deadline) throw new Error(`the decision never reached the channel:\n${replicas()}`);
+      await new Promise((wake) => setTimeout(wake, 50));
+    }
     await second.send('/incident resolve reverted');
     // Long enough for another update (9s cadence) to have come, had the clock not stopped.
     await new Promise((wake) => setTimeout(wake, 10_000));

@@ -84,6 +84,8 @@ describe('Slack during trouble', () => {
     const escalation = slack.callsOf('chat.postMessage').find((call) => String(call.args['text']).includes('escalating to') && call.args['channel'] === 'C0RELEASES');
     expect(JSON.stringify(escalation?.args['blocks'])).toContain('<@U0ERIN>');
     expect(escalation?.args['thread_ts']).toBe(card.reply?.['ts']);
+    // A direct message is its own conversation: it may arrive a moment after the channel's line.
+    await until(() => slack.callsOf('chat.postMessage').some((call) => call.args['channel'] === 'U0ERIN'));
     const dm = slack.callsOf('chat.postMessage').find((call) => call.args['channel'] === 'U0ERIN');
     expect(String(dm?.args['text'])).toContain('No decision on inc-1');
 
