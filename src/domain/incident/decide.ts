@@ -5,7 +5,7 @@ import { formatDuration } from '../duration.js';
 import type { Principal } from '../principal.js';
 import { shortName } from '../principal.js';
 import { clockTimeUtc } from '../time-text.js';
-import type { IncidentEvent, IncidentEventData, IncidentEventType, IncidentPolicy, Severity } from './events.js';
+import type { IncidentDeclaredData, IncidentEvent, IncidentEventData, IncidentEventType } from './events.js';
 import type { Incident, IncidentBook } from './state.js';
 import { nextUpdate } from './state.js';
 
@@ -14,17 +14,8 @@ interface Targeted {
 }
 
 export type IncidentCommand =
-  | {
-      readonly type: 'declare';
-      readonly title: string;
-      readonly severity: Severity;
-      readonly release?: string;
-      readonly channel: string;
-      readonly platform: string;
-      readonly stakeholders?: string;
-      readonly escalation?: string;
-      readonly policy: IncidentPolicy;
-    }
+  /** Everything the declaration records but its id and lead (the declarer leads). */
+  | ({ readonly type: 'declare' } & Omit<IncidentDeclaredData, 'incident' | 'lead'>)
   | (Targeted & { readonly type: 'lead'; readonly lead: Principal })
   | (Targeted & { readonly type: 'update'; readonly text: string })
   | (Targeted & { readonly type: 'extend'; readonly extendMs: number; readonly reason: string })
@@ -59,18 +50,8 @@ const declare = (book: IncidentBook, command: Extract<IncidentCommand, { type: '
     return fail('incident_open', `${already.id} is already open for ${release ?? ''} (${already.title}), led by ${shortName(already.lead)}: /incident update ${already.id} <what changed>`);
   }
   const id = `inc-${book.incidents.length + 1}`;
-  const declared: IncidentEventData['incident.declared'] = {
-    incident: id,
-    title,
-    severity: command.severity,
-    lead: ctx.actor,
-    channel: command.channel,
-    platform: command.platform,
-    policy: command.policy,
-    ...(release === undefined ? {} : { release }),
-    ...(command.stakeholders === undefined ? {} : { stakeholders: command.stakeholders }),
-    ...(command.escalation === undefined ? {} : { escalation: command.escalation }),
-  };
+  const { type: _type, ...details } = command;
+  const declared: IncidentDeclaredData = { ...details, incident: id, title, lead: ctx.actor };
   return [
     event('incident.declared', ctx.now, ctx.actor, declared),
     event('incident.timer_started', ctx.now, ctx.actor, { incident: id, deadline: plus(ctx.now, command.policy.timeboxMs) }),
