@@ -10,7 +10,7 @@ import { activeRelease, currentStep, isActive } from '../domain/release/state.js
 import type { Runbook } from '../domain/runbook.js';
 import { ACTIONS, decodeTarget, isActionId } from './actions.js';
 import type { FieldErrors, FormId, FormValues } from './form.js';
-import { maintenanceScheduleForm, releaseStartForm } from './form.js';
+import { incidentDeclareForm, maintenanceScheduleForm, releaseStartForm } from './form.js';
 import { fieldOf, formCommand, isFieldErrors } from './form-submissions.js';
 import { createIncidents, isIncidentCommand } from './incidents.js';
 import type { IncidentDefaults } from '../domain/incident/policy.js';
@@ -240,7 +240,8 @@ export const createApp = (deps: AppDeps): App => {
         return undefined;
       case 'form': {
         const drivable = config.runbooks.filter((book) => isEligible(request.user, book.drivers, config.groups));
-        const form = parsed.form === 'release.start' ? (drivable.length > 0 ? releaseStartForm(drivable) : undefined) : parsed.form === 'maintenance.schedule' ? maintenanceScheduleForm() : undefined;
+        const form =
+          parsed.form === 'release.start' ? (drivable.length > 0 ? releaseStartForm(drivable) : undefined) : parsed.form === 'maintenance.schedule' ? maintenanceScheduleForm() : incidentDeclareForm();
         if (form && (await chat.openForm?.(request.conversation, request.user, form))) return undefined;
         // No form here (the console, or nothing to pick from): the same answer in words.
         if (parsed.form === 'release.start') {

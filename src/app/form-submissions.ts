@@ -57,6 +57,15 @@ const incidentExtend = (values: FormValues): ParsedCommand | FieldErrors => {
   return { kind: 'incident.decide', ...(incident ? { incident } : {}), decision: 'extend', extendMs, reason };
 };
 
+const incidentDeclare = (values: FormValues): ParsedCommand | FieldErrors => {
+  const title = text(values, 'title');
+  const severity = Number(text(values, 'severity') || '2');
+  if (!title) return { title: 'Say what is wrong, in words stakeholders understand.' };
+  if (![1, 2, 3, 4].includes(severity)) return { severity: 'Pick a severity from 1 to 4.' };
+  const stakeholders = text(values, 'stakeholders');
+  return { kind: 'incident.declare', title, severity: severity as 1 | 2 | 3 | 4, ...(stakeholders ? { stakeholders } : {}) };
+};
+
 export const isFieldErrors = (value: ParsedCommand | FieldErrors): value is FieldErrors => !('kind' in value && typeof value.kind === 'string');
 
 /**
@@ -64,7 +73,13 @@ export const isFieldErrors = (value: ParsedCommand | FieldErrors): value is Fiel
  * @example formCommand('release.start', { runbook: 'web-deploy', params: 'version=1.2.3', confirmer: 'slack:U2' }, options)
  */
 export const formCommand = (form: FormId, values: FormValues, options: GrammarOptions): ParsedCommand | FieldErrors =>
-  form === 'release.start' ? releaseStart(values, options) : form === 'incident.extend' ? incidentExtend(values) : maintenanceSchedule(values);
+  form === 'release.start'
+    ? releaseStart(values, options)
+    : form === 'incident.extend'
+      ? incidentExtend(values)
+      : form === 'incident.declare'
+        ? incidentDeclare(values)
+        : maintenanceSchedule(values);
 
 /** Which field a refusal of the command concerns (by the DomainError's code); the first field otherwise. */
 const FIELDS: Record<FormId, Readonly<Record<string, string>>> = {
@@ -82,8 +97,9 @@ const FIELDS: Record<FormId, Readonly<Record<string, string>>> = {
   },
   'maintenance.schedule': {},
   'incident.extend': { reason_missing: 'reason', no_more_extensions: 'duration', already_decided: 'duration' },
+  'incident.declare': {},
 };
 
-const FIRST: Record<FormId, string> = { 'release.start': 'runbook', 'maintenance.schedule': 'title', 'incident.extend': 'duration' };
+const FIRST: Record<FormId, string> = { 'release.start': 'runbook', 'maintenance.schedule': 'title', 'incident.extend': 'duration', 'incident.declare': 'title' };
 
 export const fieldOf = (form: FormId, code: string): string => FIELDS[form][code] ?? FIRST[form];

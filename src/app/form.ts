@@ -5,7 +5,7 @@
  */
 import type { Runbook } from '../domain/runbook.js';
 
-export type FormId = 'release.start' | 'maintenance.schedule' | 'incident.extend';
+export type FormId = 'release.start' | 'maintenance.schedule' | 'incident.extend' | 'incident.declare';
 
 export type FieldKind = 'text' | 'select' | 'user' | 'channel' | 'datetime';
 
@@ -83,5 +83,27 @@ export const incidentExtendForm = (incident: string, title: string): Form => ({
   fields: [
     { id: 'duration', label: 'How much longer', kind: 'text', placeholder: '10m', hint: `Moves the decision on ${incident} (${title}).` },
     { id: 'reason', label: 'Why will it be different then?', kind: 'text', multiline: true, placeholder: 'The hotfix build finishes in 6 minutes' },
+  ],
+});
+
+/** `/incident declare` with nothing after it. */
+export const incidentDeclareForm = (): Form => ({
+  id: 'incident.declare',
+  title: 'Declare an incident',
+  submit: 'Declare',
+  fields: [
+    { id: 'title', label: 'What is wrong?', kind: 'text', placeholder: 'Checkout returns 500s' },
+    {
+      id: 'severity',
+      label: 'Severity',
+      kind: 'select',
+      options: [
+        { value: '1', label: '1: outage (updates every 15m)' },
+        { value: '2', label: '2: major (updates every 30m)' },
+        { value: '3', label: '3: minor (updates every 60m)' },
+        { value: '4', label: '4: low (no regular updates)' },
+      ],
+    },
+    { id: 'stakeholders', label: 'Stakeholder updates go to', kind: 'channel', optional: true, hint: 'Default: the incidents default in planb.yaml, else this channel.' },
   ],
 });

@@ -79,6 +79,19 @@ describe('forms', () => {
     expect(chat.latest('release/checkout-deploy-1/card')?.title).toBe('Checkout release 1.2.3 (checkout-deploy-1)');
   });
 
+  it('/incident declare alone opens the declare form; a submission declares the incident', async () => {
+    const { app, chat } = setup(true);
+    await app.command(as('carol'), '/incident declare');
+    expect(chat.forms.map((opened) => [opened.form.id, opened.form.fields.map((field) => field.id)])).toEqual([['incident.declare', ['title', 'severity', 'stakeholders']]]);
+    expect(await app.submit(as('carol'), 'incident.declare', { severity: '1' })).toEqual({ title: 'Say what is wrong, in words stakeholders understand.' });
+    expect(await app.submit(as('carol'), 'incident.declare', { title: 'Logins fail', severity: '9' })).toEqual({ severity: 'Pick a severity from 1 to 4.' });
+    expect(await app.submit(as('carol'), 'incident.declare', { title: 'Logins fail', severity: '1', stakeholders: 'C0STATUS' })).toBeUndefined();
+    expect(chat.latest('incident/inc-1/card')?.title).toBe('inc-1: Logins fail');
+    const console = setup(false);
+    await console.app.command(as('carol'), '/incident declare');
+    expect(console.chat.whispersTo('console:carol')).toEqual(['Say what is wrong: /incident declare <title> [severity=1..4] [timebox=20m] [updates=15m] [stakeholders=#channel]']);
+  });
+
   it('the maintenance form asks for what is missing, then says plainly that windows are not in this version yet', async () => {
     const { app, chat } = setup(true);
     await app.command(as('alice'), '/maintenance schedule');
