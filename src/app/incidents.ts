@@ -29,7 +29,8 @@ export const INCIDENTS_STREAM = 'incidents';
 const incidentFold: Fold<IncidentBook, IncidentEvent> = { initial: emptyBook, evolve };
 
 type Outcome = DomainError | undefined;
-type IncidentParsed = Extract<ParsedCommand, { kind: `incident.${string}` } | { kind: 'release.trouble' }>;
+/** The commands this module carries out (`/incident help` is the app's, like every family's help). */
+type IncidentParsed = Exclude<Extract<ParsedCommand, { kind: `incident.${string}` } | { kind: 'release.trouble' }>, { kind: 'incident.help' }>;
 
 export interface IncidentDeps {
   readonly aggregate: AggregateDeps;
@@ -62,7 +63,8 @@ export interface Incidents {
   timer(payload: Readonly<Record<string, string>>): Promise<boolean>;
 }
 
-export const isIncidentCommand = (parsed: ParsedCommand): parsed is IncidentParsed => parsed.kind.startsWith('incident.') || parsed.kind === 'release.trouble';
+export const isIncidentCommand = (parsed: ParsedCommand): parsed is IncidentParsed =>
+  (parsed.kind.startsWith('incident.') && parsed.kind !== 'incident.help') || parsed.kind === 'release.trouble';
 
 export const createIncidents = (deps: IncidentDeps): Incidents => {
   const load = async (): Promise<IncidentBook> => (await loadAggregate(deps.aggregate.store, INCIDENTS_STREAM, incidentFold)).state;
@@ -145,7 +147,6 @@ export const createIncidents = (deps: IncidentDeps): Incidents => {
         const release = deps.pickRelease(request, slots, parsed.release, '/release trouble <release-id> <what is wrong>');
         return isDomainError(release) ? release : trouble(request, release, parsed.text, parsed.timeboxMs);
       }
-      if (parsed.kind === 'incident.help') return undefined;
       if (parsed.kind === 'incident.postmortem') return fail('not_yet', 'The post-mortem draft comes in a later version; the timeline is recorded meanwhile.');
       if (parsed.kind === 'incident.declare') {
         const severity = parsed.severity ?? DEFAULT_SEVERITY;
