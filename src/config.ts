@@ -2,19 +2,31 @@
 import { access, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IANAZone } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import { isPrincipal } from './domain/principal.js';
 import type { Groups } from './domain/principal.js';
 import type { Runbook } from './domain/runbook.js';
 import { formatIssue, parseYamlWithSchema } from './domain/runbook-yaml.js';
-import { decisionSchema, toDecisionPolicy, toUpdatePolicy, updatesSchema } from './domain/runbook-schema.js';
+import { decisionSchema, durationSchema, toDecisionPolicy, toUpdatePolicy, updatesSchema } from './domain/runbook-schema.js';
+import { parseDuration } from './domain/duration.js';
+import type { Freeze } from './domain/freeze.js';
 import type { IncidentDefaults } from './domain/incident/policy.js';
 import { loadRunbooks } from './adapters/files/runbook-files.js';
 
 /** The package root: examples/ lives there, whether we run from src/ (tests) or dist/ (npm start). */
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const EXAMPLE_CONFIG = resolve(PACKAGE_ROOT, 'examples', 'planb.yaml');
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const FREEZE_TIME = 'must be a date (2026-12-20) or a date and time (2026-12-20T18:00)';
+const isFreezeTime = (text: string): boolean => DateTime.fromISO(text, { zone: 'UTC' }).isValid;
+
+/** A freeze's bounds as instants: a date `from` starts at its midnight, a date `to` holds through that whole day. */
+const freezeInstant = (text: string, zone: string, bound: 'from' | 'to'): DateTime => {
+  const at = DateTime.fromISO(text, { zone, setZone: false });
+  return DATE_ONLY.test(text) && bound === 'to' ? at.plus({ days: 1 }) : at;
+};
 
 const principal = z.string().refine(isPrincipal, { message: 'is not a principal: use slack:U…, teams:<id>, console:<name>, group:<name> or "*"' });
 
@@ -35,6 +47,25 @@ const fileSchema = z.strictObject({
       updates: updatesSchema.optional(),
     })
     .default({}),
+  /** Defaults for maintenance windows; a command's own `in #channel` and `remind=` come first. */
+  maintenance: z
+    .strictObject({
+      channel: z.string().min(1).optional(),
+      remind: z.array(durationSchema).optional(),
+      ending_soon: durationSchema.optional(),
+    })
+    .default({}),
+  /** Change freezes: a date (the whole day) or a date and time, in `timezone` unless it carries an offset. */
+  freezes: z
+    .array(
+      z.strictObject({
+        from: z.string().refine(isFreezeTime, { error: FREEZE_TIME }),
+        to: z.string().refine(isFreezeTime, { error: FREEZE_TIME }),
+        services: z.array(z.string().min(1)).min(1).optional(),
+        reason: z.string().min(1).optional(),
+      }),
+    )
+    .default([]),
 });
 
 export type Platform = 'slack' | 'teams';
@@ -72,6 +103,8 @@ export interface Config {
   readonly logLevel: (typeof LOG_LEVELS)[number];
   /** The JSON API is served only when a token guards it. */
   readonly apiToken?: string;
+  /** The iCalendar feed of maintenance windows is served only when its own token guards it. */
+  readonly calendarToken?: string;
   /** Test-only: SIGKILL this process the `hit`th time it reaches `point`, to prove recovery. */
   readonly failpoint?: { readonly point: string; readonly hit: number };
   /** Valid but dangerous settings, for the caller to log loudly at start-up. */
@@ -85,6 +118,18 @@ export interface Config {
   readonly runbooks: readonly Runbook[];
   readonly consoleUser: string;
   readonly incidents: IncidentDefaults;
+  readonly maintenance: MaintenanceDefaults;
+  readonly freezes: readonly Freeze[];
+}
+
+/** planb.yaml's `maintenance:`, durations in milliseconds. */
+export interface MaintenanceDefaults {
+  /** The announcement channel; else where the window is scheduled. */
+  readonly channel?: string;
+  /** Reminders before the start (DESIGN.md: T-24h, T-1h, T-10m). */
+  readonly remindMs: readonly number[];
+  /** The "ends soon" notice before the end (DESIGN.md: 15m). */
+  readonly endingSoonMs: number;
 }
 
 /** A configuration mistake, with every problem on its own line naming the variable, key or file. */
@@ -138,6 +183,7 @@ const envSchema = z.object({
   // ":" separates key parts: prefix "a:stream" would read deployment "a"'s streams.
   PLANB_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9._-]+$/, { error: notValue('may hold only letters, digits, "-", "_" and "." (no ":")') }).default('planb'),
   PLANB_API_TOKEN: z.string().min(16, { error: 'must be at least 16 characters, since it guards the JSON API.' }).optional(),
+  PLANB_CALENDAR_TOKEN: z.string().min(16, { error: 'must be at least 16 characters, since it travels in the calendar URL.' }).optional(),
   PLANB_FAILPOINT: z
     .string()
     .regex(FAILPOINT, { error: notValue('must be a point name (lower-case letters, digits, dots, dashes), optionally with @N for the Nth hit (N >= 1)') })
@@ -185,7 +231,7 @@ const storeRules = (vars: Vars, platforms: readonly Platform[]): string[] => {
   return [`REDIS_URL is required when ${names} ${verb} configured (releases, timers and messages must survive a restart); set PLANB_STORE=memory to run on the embedded store on purpose.`];
 };
 
-type EnvPart = Pick<Config, 'platforms' | 'slack' | 'teams' | 'store' | 'redisUrl' | 'redisPrefix' | 'port' | 'logLevel' | 'apiToken' | 'failpoint' | 'warnings'>;
+type EnvPart = Pick<Config, 'platforms' | 'slack' | 'teams' | 'store' | 'redisUrl' | 'redisPrefix' | 'port' | 'logLevel' | 'apiToken' | 'calendarToken' | 'failpoint' | 'warnings'>;
 
 const readEnv = (vars: Vars, problems: string[]): EnvPart | undefined => {
   const parsed = envSchema.safeParse(vars);
@@ -221,6 +267,7 @@ const readEnv = (vars: Vars, problems: string[]): EnvPart | undefined => {
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
     apiToken: env.PLANB_API_TOKEN,
+    calendarToken: env.PLANB_CALENDAR_TOKEN,
     failpoint: env.PLANB_FAILPOINT,
     warnings,
   };
@@ -259,6 +306,12 @@ export const loadConfig = async (env: Env = process.env): Promise<Config> => {
   if (escalation !== undefined && file.groups[escalation] === undefined) {
     problems.push(`${chosen.file}: incidents.escalation: there is no group "${escalation}" under groups:`);
   }
+  const freezes = file.freezes.map((freeze, index): Freeze => {
+    const from = freezeInstant(freeze.from, file.timezone, 'from');
+    const until = freezeInstant(freeze.to, file.timezone, 'to');
+    if (until <= from) problems.push(`${chosen.file}: freezes[${index}]: "to" (${freeze.to}) must be after "from" (${freeze.from}).`);
+    return { from: from.toUTC().toISO() ?? '', until: until.toUTC().toISO() ?? '', ...(freeze.services ? { services: freeze.services } : {}), ...(freeze.reason ? { reason: freeze.reason } : {}) };
+  });
   if (problems.length > 0 || !fromEnv) throw new ConfigError(problems);
   return {
     ...fromEnv,
@@ -275,5 +328,11 @@ export const loadConfig = async (env: Env = process.env): Promise<Config> => {
       ...(file.incidents.decision === undefined ? {} : { decision: toDecisionPolicy(file.incidents.decision) }),
       ...(file.incidents.updates === undefined ? {} : { updates: toUpdatePolicy(file.incidents.updates) }),
     },
+    maintenance: {
+      ...(file.maintenance.channel === undefined ? {} : { channel: file.maintenance.channel }),
+      remindMs: (file.maintenance.remind ?? ['24h', '1h', '10m']).map((text) => parseDuration(text) ?? 0),
+      endingSoonMs: parseDuration(file.maintenance.ending_soon ?? '15m') ?? 0,
+    },
+    freezes,
   };
 };

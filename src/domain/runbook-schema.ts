@@ -5,7 +5,8 @@ import { isPrincipal } from './principal.js';
 import type { DecisionPolicy, Runbook, RunbookStep, UpdatePolicy } from './runbook.js';
 import { templateNames } from './runbook-params.js';
 
-const duration = z
+/** A duration as people write it in YAML (`20m`), checked with a plain-word error. */
+export const durationSchema = z
   .string({ error: 'must be a duration such as 90s, 20m, 2h or 1h30m' })
   .refine((text) => parseDuration(text) !== undefined, { error: (issue) => `"${String(issue.input)}" is not a duration: use 90s, 20m, 2h or 1h30m` })
   .meta({ pattern: DURATION_PATTERN, description: 'A duration: 90s, 20m, 2h, 1h30m, 1d' });
@@ -16,10 +17,10 @@ const optionalMs = <K extends string>(key: K, text: string | undefined): Partial
   (text === undefined ? {} : { [key]: ms(text) }) as Partial<Record<K, number>>;
 
 /** The decision timer's settings, as a runbook or planb.yaml writes them. */
-export const decisionSchema = z.strictObject({ timebox: duration.optional(), warn_before: duration.optional(), max_extensions: z.number().int().min(0).optional(), escalate_after: duration.optional() });
+export const decisionSchema = z.strictObject({ timebox: durationSchema.optional(), warn_before: durationSchema.optional(), max_extensions: z.number().int().min(0).optional(), escalate_after: durationSchema.optional() });
 
 /** The stakeholder update cadence, as a runbook or planb.yaml writes it. */
-export const updatesSchema = z.strictObject({ every: duration.optional(), nudge_before: duration.optional() });
+export const updatesSchema = z.strictObject({ every: durationSchema.optional(), nudge_before: durationSchema.optional() });
 
 export const toDecisionPolicy = (decision: z.infer<typeof decisionSchema>): Partial<DecisionPolicy> => ({
   ...optionalMs('timeboxMs', decision.timebox),
@@ -48,10 +49,10 @@ const pattern = z.string().superRefine((text, ctx) => {
 const step = z.strictObject({
   id,
   title: z.string().min(1),
-  expect: duration.optional(),
+  expect: durationSchema.optional(),
   irreversible: z.boolean().default(false),
-  rollback: z.strictObject({ title: z.string().min(1), expect: duration.optional() }).optional(),
-  run: z.strictObject({ runner: id, argv: z.array(z.string()).min(1, 'argv needs at least the program to run'), timeout: duration.optional() }).optional(),
+  rollback: z.strictObject({ title: z.string().min(1), expect: durationSchema.optional() }).optional(),
+  run: z.strictObject({ runner: id, argv: z.array(z.string()).min(1, 'argv needs at least the program to run'), timeout: durationSchema.optional() }).optional(),
   verify: z.strictObject({ http: z.string().min(1), status: z.number().int().min(100).max(599).default(200) }).optional(),
 });
 
