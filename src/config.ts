@@ -11,6 +11,8 @@ import { formatIssue, parseYamlWithSchema } from './domain/runbook-yaml.js';
 import { decisionSchema, durationSchema, toDecisionPolicy, toUpdatePolicy, updatesSchema } from './domain/runbook-schema.js';
 import { parseDuration } from './domain/duration.js';
 import type { Freeze } from './domain/freeze.js';
+import type { MaintenanceDefaults } from './domain/window/policy.js';
+import { DEFAULT_MAINTENANCE } from './domain/window/policy.js';
 import type { IncidentDefaults } from './domain/incident/policy.js';
 import { loadRunbooks } from './adapters/files/runbook-files.js';
 
@@ -120,16 +122,6 @@ export interface Config {
   readonly incidents: IncidentDefaults;
   readonly maintenance: MaintenanceDefaults;
   readonly freezes: readonly Freeze[];
-}
-
-/** planb.yaml's `maintenance:`, durations in milliseconds. */
-export interface MaintenanceDefaults {
-  /** The announcement channel; else where the window is scheduled. */
-  readonly channel?: string;
-  /** Reminders before the start (DESIGN.md: T-24h, T-1h, T-10m). */
-  readonly remindMs: readonly number[];
-  /** The "ends soon" notice before the end (DESIGN.md: 15m). */
-  readonly endingSoonMs: number;
 }
 
 /** A configuration mistake, with every problem on its own line naming the variable, key or file. */
@@ -330,8 +322,8 @@ export const loadConfig = async (env: Env = process.env): Promise<Config> => {
     },
     maintenance: {
       ...(file.maintenance.channel === undefined ? {} : { channel: file.maintenance.channel }),
-      remindMs: (file.maintenance.remind ?? ['24h', '1h', '10m']).map((text) => parseDuration(text) ?? 0),
-      endingSoonMs: parseDuration(file.maintenance.ending_soon ?? '15m') ?? 0,
+      remindMs: file.maintenance.remind?.map((text) => parseDuration(text) ?? 0) ?? DEFAULT_MAINTENANCE.remindMs,
+      endingSoonMs: file.maintenance.ending_soon === undefined ? DEFAULT_MAINTENANCE.endingSoonMs : (parseDuration(file.maintenance.ending_soon) ?? 0),
     },
     freezes,
   };

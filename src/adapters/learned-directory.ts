@@ -2,9 +2,11 @@
 import type { Directory } from '../app/ports.js';
 import type { Principal } from '../domain/principal.js';
 import { shortName } from '../domain/principal.js';
+import { IANAZone } from 'luxon';
 
 export class LearnedDirectory implements Directory {
   private readonly names = new Map<Principal, string>();
+  private readonly zones = new Map<Principal, string>();
 
   knows(principal: Principal): boolean {
     return this.names.has(principal);
@@ -13,6 +15,15 @@ export class LearnedDirectory implements Directory {
   learn(principal: Principal, name: string | undefined): void {
     const clean = name?.trim();
     if (clean) this.names.set(principal, clean);
+  }
+
+  /** The person's IANA zone (Slack's `users.info` `tz`); times they type are read in it. */
+  learnZone(principal: Principal, zone: string | undefined): void {
+    if (zone && IANAZone.isValidZone(zone)) this.zones.set(principal, zone);
+  }
+
+  zoneOf(principal: Principal): string | undefined {
+    return this.zones.get(principal);
   }
 
   displayName(principal: Principal): string {

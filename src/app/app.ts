@@ -14,8 +14,12 @@ import { incidentDeclareForm, maintenanceScheduleForm, releaseStartForm } from '
 import { fieldOf, formCommand, isFieldErrors } from './form-submissions.js';
 import { createIncidents, isIncidentCommand } from './incidents.js';
 import type { IncidentDefaults } from '../domain/incident/policy.js';
+import type { Freeze } from '../domain/freeze.js';
+import type { MaintenanceDefaults } from '../domain/window/policy.js';
+import { DEFAULT_MAINTENANCE } from '../domain/window/policy.js';
+import { createWindows, isWindowCommand } from './windows.js';
 import type { GrammarOptions, ParsedCommand } from './grammar/index.js';
-import { helpText, isGrammarError, parseCommand } from './grammar/index.js';
+import { helpText, isGrammarError, MAINTENANCE_USAGE, parseCommand } from './grammar/index.js';
 import type { Message } from './message.js';
 import type { Clock, Conversation, Directory, EventStore, IdGenerator, Logger, Replies } from './ports.js';
 import type { CardContext } from './release-card.js';
@@ -32,6 +36,10 @@ export interface AppConfig {
   readonly timezone: string;
   /** planb.yaml's defaults for incidents. */
   readonly incidents?: IncidentDefaults;
+  /** planb.yaml's defaults for maintenance windows; DESIGN.md's otherwise. */
+  readonly maintenance?: MaintenanceDefaults;
+  /** planb.yaml's change freezes. */
+  readonly freezes?: readonly Freeze[];
 }
 
 export interface AppDeps {
@@ -88,7 +96,7 @@ export const createApp = (deps: AppDeps): App => {
   };
 
   const run = (request: Request, book: Runbook, command: ReleaseCommand): Promise<Outcome> =>
-    execute(book.name, (slot, now) => decide(slot, command, { now, actor: request.user, groups: config.groups, runbook: book }));
+    execute(book.name, (slot, now) => decide(slot, command, { now, actor: request.user, groups: config.groups, runbook: book, freezes: config.freezes ?? [] }));
 
   /** The release a command names, or the one active in this channel (asking which when several are). */
   const pick = (request: Request, slots: readonly ReleaseSlot[], id: string | undefined, usage: string): Release | DomainError => {
@@ -141,6 +149,26 @@ export const createApp = (deps: AppDeps): App => {
     tell: (request, text) => whisper(request, text),
     openForm: async (request, form) => (await chat.openForm?.(request.conversation, request.user, form)) ?? false,
   });
+
+  const windows = createWindows({
+    aggregate: deps,
+    defaults: config.maintenance ?? DEFAULT_MAINTENANCE,
+    card: cardContext,
+    logger,
+    zoneOf: (request) => directory.zoneOf?.(request.user) ?? config.timezone,
+    releasesIn: async (window) => (await releases.slots(config.runbooks)).flatMap((slot) => slot.releases).filter((release) => release.window === window),
+    tell: (request, ...text) => whisper(request, ...text),
+    openForm: async (request, form) => (await chat.openForm?.(request.conversation, request.user, form)) ?? false,
+  });
+
+  /** `window=<id>` must name a window that is not over: a release is tied to it for the overrun. */
+  const windowFor = async (id: string | undefined): Promise<DomainError | undefined> => {
+    if (id === undefined) return undefined;
+    const window = await windows.find(id);
+    if (!window) return fail('unknown_window', `There is no maintenance window ${id}. /maintenance list shows them.`);
+    if (window.status === 'completed' || window.status === 'cancelled') return fail('window_ended', `Maintenance window ${id} (${window.title}) is ${window.status}; schedule a new one or leave window= out.`);
+    return undefined;
+  };
 
   const unknownRunbook = (name: string): DomainError =>
     fail('unknown_runbook', `There is no runbook ${name}. Runbooks: ${config.runbooks.map((r) => r.name).join(', ') || 'none configured'}.`);
@@ -201,6 +229,8 @@ export const createApp = (deps: AppDeps): App => {
       case 'release.start': {
         const book = runbook(parsed.runbook);
         if (!book) return unknownRunbook(parsed.runbook);
+        const badWindow = await windowFor(parsed.window);
+        if (badWindow) return badWindow;
         return run(request, book, {
           type: 'start',
           params: parsed.params,
@@ -236,7 +266,7 @@ export const createApp = (deps: AppDeps): App => {
         await whisper(request, helpText('incident'));
         return undefined;
       case 'maintenance.help':
-        await whisper(request, helpText('maintenance'), '(Not available in this version yet.)');
+        await whisper(request, helpText('maintenance'));
         return undefined;
       case 'form': {
         const drivable = config.runbooks.filter((book) => isEligible(request.user, book.drivers, config.groups));
@@ -250,10 +280,11 @@ export const createApp = (deps: AppDeps): App => {
         }
         return parsed.form === 'incident.declare'
           ? fail('title_missing', 'Say what is wrong: /incident declare <title> [severity=1..4] [timebox=20m] [updates=15m] [stakeholders=#channel]')
-          : fail('not_yet', 'Maintenance windows are not available in this version yet.');
+          : fail('schedule_what', `Say what, when and for how long: ${MAINTENANCE_USAGE.schedule}`);
       }
       default:
-        return isIncidentCommand(parsed) ? incidents.dispatch(request, parsed, slots) : fail('not_yet', 'Maintenance windows are not available in this version yet.');
+        if (isWindowCommand(parsed)) return windows.dispatch(request, parsed);
+        return isIncidentCommand(parsed) ? incidents.dispatch(request, parsed, slots) : fail('unknown_command', 'Plan B does not know that command.');
     }
   };
 
@@ -321,6 +352,7 @@ export const createApp = (deps: AppDeps): App => {
     action: (request, actionId, value) =>
       guard(request, { action: actionId }, async () => {
         if (actionId.startsWith('incident_')) return incidents.action(request, actionId, value);
+        if (actionId.startsWith('window_')) return windows.action(request, actionId, value);
         const target = decodeTarget(value);
         if (!isActionId(actionId) || !target) return fail('unknown_action', 'That button is not one Plan B knows; it may be from an older version.');
         const name = runbookOfRelease(target.release);
@@ -346,7 +378,7 @@ export const createApp = (deps: AppDeps): App => {
       }
     },
     timer: async (payload) => {
-      if (await incidents.timer(payload)) return;
+      if ((await incidents.timer(payload)) || (await windows.timer(payload))) return;
       const { kind, release, step, due } = payload;
       const name = release === undefined ? undefined : runbookOfRelease(release);
       if (kind !== STEP_OVERDUE || release === undefined || step === undefined || due === undefined || name === undefined) {

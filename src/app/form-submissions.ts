@@ -57,6 +57,18 @@ const incidentExtend = (values: FormValues): ParsedCommand | FieldErrors => {
   return { kind: 'incident.decide', ...(incident ? { incident } : {}), decision: 'extend', extendMs, reason };
 };
 
+const maintenanceExtend = (values: FormValues): ParsedCommand | FieldErrors => {
+  const window = text(values, 'subject');
+  const durationMs = parseDuration(text(values, 'duration'));
+  const reason = text(values, 'reason');
+  const errors: Record<string, string> = {};
+  if (durationMs === undefined) errors['duration'] = 'A duration such as 15m, 30m or 1h.';
+  if (!reason) errors['reason'] = 'Say why it needs longer: everyone waiting on the window reads it.';
+  if (!window) errors['duration'] = 'This form lost its window: run /maintenance extend <id> <duration> <reason> instead.';
+  if (durationMs === undefined || !reason || !window) return errors;
+  return { kind: 'maintenance.extend', window, durationMs, reason };
+};
+
 const incidentDeclare = (values: FormValues): ParsedCommand | FieldErrors => {
   const title = text(values, 'title');
   const severity = Number(text(values, 'severity') || '2');
@@ -72,14 +84,16 @@ export const isFieldErrors = (value: ParsedCommand | FieldErrors): value is Fiel
  * What the submitted form asks for, as if it had been typed; or what is missing, by field.
  * @example formCommand('release.start', { runbook: 'web-deploy', params: 'version=1.2.3', confirmer: 'slack:U2' }, options)
  */
-export const formCommand = (form: FormId, values: FormValues, options: GrammarOptions): ParsedCommand | FieldErrors =>
-  form === 'release.start'
-    ? releaseStart(values, options)
-    : form === 'incident.extend'
-      ? incidentExtend(values)
-      : form === 'incident.declare'
-        ? incidentDeclare(values)
-        : maintenanceSchedule(values);
+export const formCommand = (form: FormId, values: FormValues, options: GrammarOptions): ParsedCommand | FieldErrors => {
+  const commands: Record<FormId, () => ParsedCommand | FieldErrors> = {
+    'release.start': () => releaseStart(values, options),
+    'maintenance.schedule': () => maintenanceSchedule(values),
+    'maintenance.extend': () => maintenanceExtend(values),
+    'incident.extend': () => incidentExtend(values),
+    'incident.declare': () => incidentDeclare(values),
+  };
+  return commands[form]();
+};
 
 /** Which field a refusal of the command concerns (by the DomainError's code); the first field otherwise. */
 const FIELDS: Record<FormId, Readonly<Record<string, string>>> = {
@@ -95,11 +109,12 @@ const FIELDS: Record<FormId, Readonly<Record<string, string>>> = {
     self_confirm: 'confirmer',
     not_a_confirmer: 'confirmer',
   },
-  'maintenance.schedule': {},
+  'maintenance.schedule': { title_missing: 'title', not_a_time: 'start', skipped_time: 'start', start_in_past: 'start', duration_zero: 'duration' },
+  'maintenance.extend': { reason_missing: 'reason', duration_zero: 'duration', window_ended: 'duration', unknown_window: 'duration' },
   'incident.extend': { reason_missing: 'reason', no_more_extensions: 'duration', already_decided: 'duration' },
   'incident.declare': {},
 };
 
-const FIRST: Record<FormId, string> = { 'release.start': 'runbook', 'maintenance.schedule': 'title', 'incident.extend': 'duration', 'incident.declare': 'title' };
+const FIRST: Record<FormId, string> = { 'release.start': 'runbook', 'maintenance.schedule': 'title', 'maintenance.extend': 'duration', 'incident.extend': 'duration', 'incident.declare': 'title' };
 
 export const fieldOf = (form: FormId, code: string): string => FIELDS[form][code] ?? FIRST[form];

@@ -5,7 +5,7 @@
  */
 import type { Runbook } from '../domain/runbook.js';
 
-export type FormId = 'release.start' | 'maintenance.schedule' | 'incident.extend' | 'incident.declare';
+export type FormId = 'release.start' | 'maintenance.schedule' | 'maintenance.extend' | 'incident.extend' | 'incident.declare';
 
 export type FieldKind = 'text' | 'select' | 'user' | 'channel' | 'datetime';
 
@@ -105,5 +105,17 @@ export const incidentDeclareForm = (): Form => ({
       ],
     },
     { id: 'stakeholders', label: 'Stakeholder updates go to', kind: 'channel', optional: true, hint: 'Default: the incidents default in planb.yaml, else this channel.' },
+  ],
+});
+
+/** Extend a maintenance window: how long, and why (announced to everyone waiting on it). */
+export const maintenanceExtendForm = (window: string, title: string): Form => ({
+  id: 'maintenance.extend',
+  subject: window,
+  title: 'Extend the window',
+  submit: 'Extend',
+  fields: [
+    { id: 'duration', label: 'How much longer', kind: 'text', placeholder: '30m', hint: `Moves the end of ${window} (${title}); announced with the reason.` },
+    { id: 'reason', label: 'Why does it need longer?', kind: 'text', multiline: true, placeholder: 'The index rebuild is slower than in staging' },
   ],
 });

@@ -115,6 +115,8 @@ export interface IdGenerator {
 export interface Directory {
   /** A name people recognise: `alice`, `Alice Smith`. */
   displayName(principal: Principal): string;
+  /** The person's own IANA time zone, where the platform tells it: times they type are read in it. */
+  zoneOf?(principal: Principal): string | undefined;
 }
 
 export interface Logger {

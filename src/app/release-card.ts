@@ -117,7 +117,12 @@ export const releaseCard = (release: Release, ctx: CardContext): Message => {
   let steps: StepLine[] | undefined = release.steps.map((step) => stepLine(release, step, ctx));
   switch (release.status) {
     case 'awaiting_confirmer':
-      text = [`Waiting for ${ctx.name(release.confirmer)}.`];
+      text = [
+        `Waiting for ${ctx.name(release.confirmer)}.`,
+        ...(release.freeze
+          ? [`Change freeze until ${showTime(release.freeze.until, ctx.zone, release.startedAt)}${release.freeze.reason ? ` (${release.freeze.reason})` : ''}. Override: ${release.override ?? ''}. Accepting also approves the override.`]
+          : []),
+      ];
       buttons = [button(ACTIONS.accept, 'Accept', { release: release.id }, 'primary'), button(ACTIONS.decline, 'Decline', { release: release.id })];
       steps = undefined;
       break;
@@ -162,9 +167,9 @@ export const timelineLine = (release: Release, event: StoredEvent, ctx: CardCont
   const stepTitle = (id: string): string => release.steps.find((s) => s.id === id)?.title ?? id;
   switch (e.type) {
     case 'release.started':
-      return `${actor} started ${release.title} with ${ctx.name(release.confirmer)} as confirmer.`;
+      return `${actor} started ${release.title} with ${ctx.name(release.confirmer)} as confirmer${release.window ? `, in maintenance window ${release.window}` : ''}.${release.freeze ? ` It is inside a change freeze; override: ${release.override ?? ''}` : ''}`;
     case 'release.confirmer_accepted':
-      return `${actor} accepted to confirm every step.`;
+      return `${actor} accepted to confirm every step${e.data.override ? ' and approved the freeze override' : ''}.`;
     case 'release.confirmer_declined':
       return `${actor} declined${e.data.reason ? `: ${e.data.reason}` : ''}.`;
     case 'release.preflight_checked':

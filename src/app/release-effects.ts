@@ -21,9 +21,20 @@ const releaseOf = (decided: Decided, event: StoredEvent): Release | undefined =>
   return decided.slot.releases.find((candidate) => candidate.id === id) ?? decided.slot.releases[decided.slot.releases.length - 1];
 };
 
+/** The payload that tells a maintenance window one of its releases has ended (so a window running over can complete). */
+export const WINDOW_CHECK = 'window.check';
+
+/** Due at once: a timer, so the window hears of it through the outbox even if the process dies right after. */
+const windowCheck = (release: Release, at: string): Effect[] =>
+  release.window === undefined ? [] : [{ kind: 'schedule', timer: `window-${release.window}-check-${release.id}`, at, payload: { kind: WINDOW_CHECK, window: release.window } }];
+
 /** A started (or sent back) step gets a timer for its `expect`; a step that is over, or a release that stops, loses it. */
-const timers = (release: Release, event: ReleaseEvent): Effect[] => {
+const timers = (release: Release, event: StoredEvent & ReleaseEvent): Effect[] => {
   switch (event.type) {
+    case 'release.completed':
+    case 'release.rolled_back':
+    case 'release.confirmer_declined':
+      return windowCheck(release, event.at);
     case 'release.step_started':
     case 'release.step_rejected': {
       const step = release.steps.find((candidate) => candidate.id === event.data.step);
@@ -33,6 +44,7 @@ const timers = (release: Release, event: ReleaseEvent): Effect[] => {
     case 'release.step_done':
       return [{ kind: 'cancel', timer: stepTimerId(release.id, event.data.step) }];
     case 'release.aborted':
+      return [...windowCheck(release, event.at), ...release.steps.filter((step) => step.status === 'started' && step.dueAt).map((step): Effect => ({ kind: 'cancel', timer: stepTimerId(release.id, step.id) }))];
     case 'release.rollback_started':
       return release.steps.filter((step) => step.status === 'started' && step.dueAt).map((step) => ({ kind: 'cancel', timer: stepTimerId(release.id, step.id) }));
     default:

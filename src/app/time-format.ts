@@ -20,3 +20,12 @@ export const showTime = (iso: string, zone: string, reference?: string): string 
   const fallback = formatClock(iso, zone, reference);
   return fallback === iso ? iso : timeMark(iso, fallback.includes('(') ? 'datetime' : 'time', fallback);
 };
+
+/**
+ * An instant with its day and zone, for announcements read across days and zones: each platform shows it in
+ * the reader's zone; the console (and notifications) as `Wed 25 Nov 22:00 CET` in the team's zone.
+ */
+export const showDateTime = (iso: string, zone: string): string => {
+  const at = DateTime.fromISO(iso, { zone });
+  return at.isValid ? timeMark(iso, 'datetime', at.toFormat('ccc d LLL HH:mm ZZZZ')) : iso;
+};

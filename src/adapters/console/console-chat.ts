@@ -20,14 +20,14 @@ export class ConsoleChat implements Chat {
   constructor(private readonly write: (text: string) => void) {}
 
   post(conversation: Conversation, message: Message): Promise<MessageRef> {
-    this.write(this.render(conversation, message, `[#${conversation.channel}]`));
+    this.write(this.render(conversation, message, `[#${conversation.channel.replace(/^#/, '')}]`));
     this.posts += 1;
     return Promise.resolve(`console-${this.posts}`);
   }
 
   /** A terminal cannot edit a line it printed: the card is printed again as it is now. */
   update(conversation: Conversation, _ref: MessageRef, message: Message): Promise<void> {
-    this.write(this.render(conversation, message, `[#${conversation.channel}]`));
+    this.write(this.render(conversation, message, `[#${conversation.channel.replace(/^#/, '')}]`));
     return Promise.resolve();
   }
 

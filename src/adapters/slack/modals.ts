@@ -12,7 +12,7 @@ export interface FormMetadata {
   readonly subject?: string;
 }
 
-const FORMS: readonly FormId[] = ['release.start', 'maintenance.schedule', 'incident.extend', 'incident.declare'];
+const FORMS: readonly FormId[] = ['release.start', 'maintenance.schedule', 'maintenance.extend', 'incident.extend', 'incident.declare'];
 
 /** Slack cuts nothing for us: a modal's title and submit label may be 24 characters, a label 2000, a hint 2000. */
 const cut = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);

@@ -83,7 +83,7 @@ export const createSlackAdapter = (deps: SlackAdapterDeps): SlackAdapter => {
     : new HTTPReceiver({ signingSecret: options.signingSecret ?? '', endpoints: SLACK_EVENTS_PATH, logger: log, processBeforeResponse: false });
   const bolt = new BoltApp({ token: options.botToken, receiver, logger: log, clientOptions: clientOptions(options.apiUrl) });
 
-  /** Names for the people a request involves, from the payload, else from users.info (once per person). */
+  /** Names (and zones) for the people a request involves, from users.info once per person, else from the payload. */
   const learn = async (people: readonly { id: string; name?: string }[]): Promise<void> => {
     for (const person of people) {
       const principal = `slack:${person.id}`;
@@ -91,6 +91,7 @@ export const createSlackAdapter = (deps: SlackAdapterDeps): SlackAdapter => {
       try {
         const info = await client.users.info({ user: person.id });
         directory.learn(principal, info.user?.profile?.display_name || info.user?.real_name || info.user?.name || person.name);
+        directory.learnZone(principal, info.user?.tz);
       } catch {
         directory.learn(principal, person.name);
       }

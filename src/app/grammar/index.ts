@@ -9,7 +9,7 @@ import { parseMaintenance } from './maintenance.js';
 
 export type { GrammarError, GrammarOptions, ParsedCommand } from './commands.js';
 export { isGrammarError } from './commands.js';
-export { helpText } from './usage.js';
+export { helpText, MAINTENANCE_USAGE } from './usage.js';
 
 const FAMILIES = ['release', 'incident', 'maintenance'] as const;
 

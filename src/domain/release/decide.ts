@@ -6,6 +6,8 @@ import type { Runbook } from '../runbook.js';
 import { instantiateRunbook, resolveParams } from '../runbook-params.js';
 import { clockTimeUtc } from '../time-text.js';
 import { formatDuration } from '../duration.js';
+import type { Freeze } from '../freeze.js';
+import { activeFreeze } from '../freeze.js';
 import type { ReleaseEvent, ReleaseEventData, ReleaseEventType } from './events.js';
 import type { Release, ReleaseSlot, StepState } from './state.js';
 import { activeRelease, awaitsAcknowledgement, currentRelease, currentRollbackStep, currentStep, isActive, rollbackCost } from './state.js';
@@ -47,6 +49,8 @@ export interface DecideContext {
   readonly groups: Groups;
   /** The runbook of this slot, as configured now. */
   readonly runbook: Runbook;
+  /** planb.yaml's change freezes: a start inside one needs an override the confirmer approves. */
+  readonly freezes?: readonly Freeze[];
 }
 
 type Result = ReleaseEvent[] | DomainError;
@@ -88,6 +92,15 @@ const start = (slot: ReleaseSlot, command: Extract<ReleaseCommand, { type: 'star
   if (!isEligible(confirmer, runbook.confirmers, groups)) {
     return fail('not_a_confirmer', `${who(confirmer)} may not confirm ${runbook.name}: its confirmers are ${list(runbook.confirmers)}.`);
   }
+  const freeze = activeFreeze(ctx.freezes ?? [], runbook.service, ctx.now);
+  const override = command.override?.trim();
+  if (freeze && !override) {
+    return fail(
+      'frozen',
+      `${runbook.name} is in a change freeze until ${clockTimeUtc(freeze.until)} on ${freeze.until.slice(0, 10)}${freeze.reason ? ` (${freeze.reason})` : ''}. ` +
+        `If it cannot wait, start it with override="<why it cannot wait>": ${who(confirmer)} approves the override by accepting.`,
+    );
+  }
   const filled = instantiateRunbook(runbook, params);
   const release = `${runbook.name}-${slot.releases.length + 1}`;
   const title = params['version'] === undefined ? filled.title : `${filled.title} ${params['version']}`;
@@ -103,7 +116,8 @@ const start = (slot: ReleaseSlot, command: Extract<ReleaseCommand, { type: 'star
       ...(command.platform === undefined ? {} : { platform: command.platform }),
       ...(filled.stakeholders === undefined ? {} : { stakeholders: filled.stakeholders }),
       ...(command.window === undefined ? {} : { window: command.window }),
-      ...(command.override === undefined ? {} : { override: command.override }),
+      ...(override ? { override } : {}),
+      ...(freeze ? { freeze: { until: freeze.until, ...(freeze.reason === undefined ? {} : { reason: freeze.reason }) } } : {}),
       preflight: filled.preflight,
       steps: filled.steps,
     }),
@@ -184,7 +198,7 @@ const forRelease = (release: Release, command: Exclude<ReleaseCommand, { type: '
       const error = requireConfirmer(release, ctx, `${command.type} it`);
       if (error) return error;
       return command.type === 'accept'
-        ? [on('release.confirmer_accepted', ref)]
+        ? [on('release.confirmer_accepted', { ...ref, ...(release.freeze && release.override ? { override: release.override } : {}) })]
         : [on('release.confirmer_declined', { ...ref, ...(command.reason ? { reason: command.reason } : {}) })];
     }
     case 'check': {

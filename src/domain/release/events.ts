@@ -16,6 +16,8 @@ export interface ReleaseStartedData {
   readonly stakeholders?: string;
   readonly window?: string;
   readonly override?: string;
+  /** The change freeze it was started in (with `override`); the confirmer's acceptance approves the override. */
+  readonly freeze?: { readonly until: string; readonly reason?: string };
   /** The runbook as it was at start, parameters filled in: a release never changes under its people. */
   readonly preflight: readonly PreflightItem[];
   readonly steps: readonly RunbookStep[];
@@ -30,7 +32,8 @@ interface StepRef extends Ref {
 
 export interface ReleaseEventData {
   'release.started': ReleaseStartedData;
-  'release.confirmer_accepted': Ref;
+  /** `override`: the freeze override the confirmer approved by accepting. */
+  'release.confirmer_accepted': Ref & { readonly override?: string };
   'release.confirmer_declined': Ref & { readonly reason?: string };
   'release.preflight_checked': Ref & { readonly item: string; readonly evidence?: string };
   'release.point_of_no_return_acknowledged': StepRef;

@@ -58,6 +58,8 @@ export interface Release {
   readonly stakeholders?: string;
   readonly window?: string;
   readonly override?: string;
+  /** The change freeze it was started in; its override is approved once the confirmer accepts. */
+  readonly freeze?: { readonly until: string; readonly reason?: string };
   readonly status: ReleaseStatus;
   readonly startedAt: string;
   readonly acceptedAt?: string;
@@ -206,6 +208,7 @@ const started = (event: Extract<ReleaseEvent, { type: 'release.started' }>): Rel
     ...(data.stakeholders === undefined ? {} : { stakeholders: data.stakeholders }),
     ...(data.window === undefined ? {} : { window: data.window }),
     ...(data.override === undefined ? {} : { override: data.override }),
+    ...(data.freeze === undefined ? {} : { freeze: data.freeze }),
     status: 'awaiting_confirmer',
     startedAt: event.at,
     preflight: data.preflight.map((item) => ({ ...item })),
