@@ -45,12 +45,12 @@ const stateLine = (window: Window, ctx: WindowContext): string | undefined => {
     case 'scheduled':
       return undefined;
     case 'running':
-      return `Under way since ${showTime(window.startedAt ?? window.start, ctx.zone)}; due to end at ${showTime(window.end, ctx.zone)}.`;
+      return `Under way since ${showTime(window.startedAt ?? window.start, ctx.zone, window.start)}; due to end at ${showTime(window.end, ctx.zone, window.start)}.`;
     case 'overrunning':
-      return `Running over since ${showTime(window.overrun?.at ?? window.end, ctx.zone)}: ${releasesText(window.overrun?.releases ?? [], ctx)} still in progress.`;
+      return `Running over since ${showTime(window.overrun?.at ?? window.end, ctx.zone, window.start)}: ${releasesText(window.overrun?.releases ?? [], ctx)} still in progress.`;
     case 'completed': {
       const late = Date.parse(window.endedAt ?? '') - Date.parse(window.plannedEnd);
-      return `Completed at ${showTime(window.endedAt ?? '', ctx.zone)}${by(window.endedBy)}${late >= 60_000 ? `, ${formatDuration(Math.round(late / 60_000) * 60_000)} after the end first announced` : ''}.`;
+      return `Completed at ${showTime(window.endedAt ?? '', ctx.zone, window.start)}${by(window.endedBy)}${late >= 60_000 ? `, ${formatDuration(Math.round(late / 60_000) * 60_000)} after the end first announced` : ''}.`;
     }
     case 'cancelled':
       return `Cancelled${by(window.endedBy)}: ${window.cancelReason ?? ''}`;
@@ -63,7 +63,7 @@ export const announcement = (window: Window, ctx: WindowContext): Message => {
   const text = [
     span(window, ctx),
     ...(state ? [state] : []),
-    ...window.extensions.map((extension) => `Extended to ${showTime(extension.until, ctx.zone)}${extension.by ? ` by ${ctx.name(extension.by)}` : ''}: ${extension.reason}`),
+    ...window.extensions.map((extension) => `Extended to ${showTime(extension.until, ctx.zone, window.start)}${extension.by ? ` by ${ctx.name(extension.by)}` : ''}: ${extension.reason}`),
     ...(window.conflicts.length > 0 && window.status === 'scheduled' ? [`Overlaps ${window.conflicts.join(', ')} on a shared service: check they do not get in each other's way.`] : []),
   ];
   const fields: Field[] = [
@@ -88,13 +88,13 @@ export const windowNotice = (window: Window, event: StoredEvent & WindowEvent, c
     case 'window.reminded':
       return `Reminder: maintenance ${named(window)} starts at ${showDateTime(event.data.start, ctx.zone)}, in ${formatDuration(event.data.beforeMs)}.${impact}`;
     case 'window.started':
-      return `Maintenance ${named(window)} has started${actor ? ` (${actor} started it)` : ''}; due to end at ${showTime(window.end, ctx.zone)}.${impact}`;
+      return `Maintenance ${named(window)} has started${actor ? ` (${actor} started it)` : ''}; due to end at ${showTime(window.end, ctx.zone, event.at)}.${impact}`;
     case 'window.ending_soon':
-      return `Maintenance ${named(window)} is due to end at ${showTime(event.data.end, ctx.zone)}, in ${formatDuration(window.endingSoonMs)}.`;
+      return `Maintenance ${named(window)} is due to end at ${showTime(event.data.end, ctx.zone, event.at)}, in ${formatDuration(window.endingSoonMs)}.`;
     case 'window.overran':
-      return `Maintenance ${named(window)} is running over: it was due to end at ${showTime(event.data.end, ctx.zone)} and ${releasesText(event.data.releases, ctx)} is still in progress. We will say here when it is extended or done.`;
+      return `Maintenance ${named(window)} is running over: it was due to end at ${showTime(event.data.end, ctx.zone, event.at)} and ${releasesText(event.data.releases, ctx)} is still in progress. We will say here when it is extended or done.`;
     case 'window.extended':
-      return `Maintenance ${named(window)} is extended to ${showTime(event.data.until, ctx.zone)}${actor ? ` by ${actor}` : ''}: ${event.data.reason}`;
+      return `Maintenance ${named(window)} is extended to ${showTime(event.data.until, ctx.zone, event.at)}${actor ? ` by ${actor}` : ''}: ${event.data.reason}`;
     case 'window.completed':
       return `Maintenance ${named(window)} is complete${actor ? ` (${actor} completed it)` : ''}.`;
     case 'window.cancelled':
@@ -112,7 +112,7 @@ export const overrunPrompt = (window: Window, release: Release, event: StoredEve
   return {
     key: `window/${window.id}/overrun/${event.id}/${release.id}`,
     text: [
-      `${driver}: the maintenance window ${named(window)} ended at ${showTime(window.end, ctx.zone)} and ${release.id} is still running. ` +
+      `${driver}: the maintenance window ${named(window)} ended at ${showTime(window.end, ctx.zone, event.at)} and ${release.id} is still running. ` +
         `Extend the window (the reason is announced) or roll back: /maintenance extend ${window.id} 30m <reason> or /release rollback ${release.id} <reason>`,
     ],
     buttons,

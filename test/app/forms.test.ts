@@ -92,7 +92,7 @@ describe('forms', () => {
     expect(console.chat.whispersTo('console:carol')).toEqual(['Say what is wrong: /incident declare <title> [severity=1..4] [timebox=20m] [updates=15m] [stakeholders=#channel]']);
   });
 
-  it('the maintenance form asks for what is missing, then says plainly that windows are not in this version yet', async () => {
+  it('the maintenance form asks for what is missing, puts a refusal on its field, and schedules the window', async () => {
     const { app, chat } = setup(true);
     await app.command(as('alice'), '/maintenance schedule');
     expect(chat.forms.map((opened) => [opened.form.id, opened.form.fields.map((field) => field.id)])).toEqual([
@@ -103,8 +103,12 @@ describe('forms', () => {
       start: 'Pick when it starts.',
       duration: 'A duration such as 90m, 2h or 1h30m.',
     });
-    expect(await app.submit(as('alice'), 'maintenance.schedule', { title: 'DB upgrade', start: '2026-11-24T22:00:00.000Z', duration: '2h' })).toEqual({
-      title: 'Maintenance windows are not available in this version yet.',
+    expect(await app.submit(as('alice'), 'maintenance.schedule', { title: 'DB upgrade', start: '2020-11-24T22:00:00.000Z', duration: '2h' })).toEqual({
+      start: '22:00 UTC on 2020-11-24 has passed: pick a start in the future.',
     });
+    expect(await app.submit(as('alice'), 'maintenance.schedule', { title: 'DB upgrade', start: '2099-11-24T22:00:00.000Z', duration: '2h', channel: 'C0ANNOUNCE', services: 'db, checkout' })).toBeUndefined();
+    const announced = chat.posted.find((post) => post.message.key === 'window/mw-1/announcement');
+    expect(announced?.conversation.channel).toBe('C0ANNOUNCE');
+    expect(announced?.message.fields).toContainEqual({ label: 'Services', value: 'db, checkout' });
   });
 });

@@ -1,74 +1,16 @@
 /** Incidents through the app on the embedded store: trouble on a release, the decision timer, updates, resolution. */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app/app.js';
-import type { App, Request } from '../../src/app/app.js';
+import { describe, expect, it } from 'vitest';
 import { plainText } from '../../src/app/message.js';
-import type { TimerRequest } from '../../src/app/ports.js';
-import { DirectEffects } from '../../src/adapters/memory/direct-effects.js';
-import { InProcessScheduler } from '../../src/adapters/memory/in-process-scheduler.js';
-import { MemoryEventStore } from '../../src/adapters/memory/memory-event-store.js';
-import { shortName } from '../../src/domain/principal.js';
 import type { Runbook } from '../../src/domain/runbook.js';
 import { runbook } from '../domain/release/fixtures.js';
-import { RecordingChat } from '../support/recording-chat.js';
+import type { World } from '../support/app-world.js';
+import { appWorld, as } from '../support/app-world.js';
 
 const T0 = Date.parse('2026-11-23T14:00:00.000Z');
-const as = (name: string): Request => ({ user: `console:${name}`, conversation: { channel: 'C1' }, platform: 'console' });
 const groups = { 'release-managers': ['console:alice'], sre: ['console:bob', 'console:carol'], oncall: ['console:erin'] };
 const book: Runbook = { ...runbook, stakeholders: 'C-STATUS', decision: { timeboxMs: 10 * 60_000, escalateAfterMs: 5 * 60_000 } };
 
-interface World {
-  app: App;
-  chat: RecordingChat;
-  scheduler: InProcessScheduler;
-  at: (minutes: number) => void;
-  /** Fires the pending timer with this id prefix, at the time it was set for. */
-  fire: (id: string) => Promise<TimerRequest>;
-  lines: (channel?: string) => string[];
-}
-
-const schedulers: InProcessScheduler[] = [];
-afterEach(() => {
-  for (const scheduler of schedulers.splice(0)) scheduler.stop();
-});
-
-const world = (): World => {
-  let now = T0;
-  const clock = { now: () => new Date(now) };
-  const chat = new RecordingChat();
-  const logger = { error: () => undefined, warn: () => undefined, info: () => undefined };
-  // The clock never reaches the timers by itself: tests fire them, at their time.
-  const scheduler = new InProcessScheduler({ now: () => new Date(0) }, () => undefined);
-  schedulers.push(scheduler);
-  const effects = new DirectEffects(new Map([['console', chat]]), scheduler, logger);
-  let id = 0;
-  const app = createApp({
-    store: new MemoryEventStore((list) => effects.run(list)),
-    chat,
-    clock,
-    ids: { next: () => `id-${(id += 1)}` },
-    directory: { displayName: shortName },
-    logger,
-    config: { groups, runbooks: [book], timezone: 'UTC', incidents: { escalation: 'oncall' } },
-  });
-  return {
-    app,
-    chat,
-    scheduler,
-    at: (minutes) => {
-      now = T0 + minutes * 60_000;
-    },
-    fire: async (prefix) => {
-      const timer = scheduler.pending().find((pending) => pending.id === prefix);
-      if (!timer) throw new Error(`no timer ${prefix}; pending: ${scheduler.pending().map((pending) => pending.id).join(', ')}`);
-      now = timer.at.getTime();
-      await scheduler.cancel(timer.id);
-      await app.timer(timer.payload);
-      return timer;
-    },
-    lines: (channel = 'C1') => chat.posted.filter((post) => post.kind === 'publish' && post.conversation.channel === channel && !post.message.key.endsWith('/card')).map((post) => plainText(post.message.text.join(' '))),
-  };
-};
+const world = (): World => appWorld(T0, { groups, runbooks: [book], timezone: 'UTC', incidents: { escalation: 'oncall' } });
 
 /** A running release with its first step started, and trouble declared on it at minute 1. */
 const inTrouble = async (w: World): Promise<void> => {
