@@ -59,6 +59,36 @@ describe('loadConfig', () => {
     expect(await problems({ PLANB_CONFIG: join(fixed, 'planb.yaml') })).toEqual([`${join(fixed, 'planb.yaml')}: incidents.escalation: there is no group "oncall" under groups:`]);
   });
 
+  it('reads maintenance defaults and freezes: a date is a whole day in the team zone, a date and time is that instant', async () => {
+    const book = "name: a\ntitle: A\ndrivers: ['*']\nconfirmers: ['*']\nsteps: [{ id: s, title: S }]\n";
+    const good = dir({
+      'planb.yaml': [
+        'timezone: Europe/Berlin',
+        'maintenance: { channel: C0ANNOUNCE, remind: [2h, 15m], ending_soon: 5m }',
+        'freezes:',
+        '  - { from: 2026-12-20, to: 2027-01-04, reason: Holidays }',
+        '  - { from: "2026-11-27T06:00", to: "2026-11-28T00:00Z", services: [checkout, payments] }',
+        '',
+      ].join('\n'),
+      'runbooks/a.yaml': book,
+    });
+    const config = await loadConfig({ PLANB_CONFIG: join(good, 'planb.yaml'), PLANB_CALENDAR_TOKEN: 'calendar-token-0123456789' });
+    expect(config.maintenance).toEqual({ channel: 'C0ANNOUNCE', remindMs: [7_200_000, 900_000], endingSoonMs: 300_000 });
+    expect(config.freezes).toEqual([
+      { from: '2026-12-19T23:00:00.000Z', until: '2027-01-04T23:00:00.000Z', reason: 'Holidays' },
+      { from: '2026-11-27T05:00:00.000Z', until: '2026-11-28T00:00:00.000Z', services: ['checkout', 'payments'] },
+    ]);
+    expect(config.calendarToken).toBe('calendar-token-0123456789');
+    expect((await loadConfig({})).maintenance).toEqual({ remindMs: [86_400_000, 3_600_000, 600_000], endingSoonMs: 900_000 });
+    const bad = dir({ 'planb.yaml': 'freezes:\n  - { from: 2026-12-20, to: 2026-12-19 }\n  - { from: xmas, to: 2026-12-27 }\n', 'runbooks/a.yaml': book });
+    const found = await problems({ PLANB_CONFIG: join(bad, 'planb.yaml'), PLANB_CALENDAR_TOKEN: 'short' });
+    expect(found).toContain('PLANB_CALENDAR_TOKEN must be at least 16 characters, since it travels in the calendar URL.');
+    expect(found.join('\n')).toContain('freezes[1].from: must be a date (2026-12-20) or a date and time (2026-12-20T18:00)');
+    expect(found).not.toContain(expect.stringContaining('short'));
+    const backwards = dir({ 'planb.yaml': 'freezes:\n  - { from: 2026-12-20, to: 2026-12-19 }\n', 'runbooks/a.yaml': book });
+    expect(await problems({ PLANB_CONFIG: join(backwards, 'planb.yaml') })).toEqual([`${join(backwards, 'planb.yaml')}: freezes[0]: "to" (2026-12-19) must be after "from" (2026-12-20).`]);
+  });
+
   it('fails fast naming each bad variable, key and runbook', async () => {
     const root = dir({ 'planb.yaml': 'timezone: Mars/Olympus\ngroups: { sre: [bob] }\n', 'runbooks/b.yaml': 'name: b\n' });
     expect(await problems({ PLANB_CONFIG: join(root, 'planb.yaml'), PORT: 'eighty', LOG_LEVEL: 'loud', REDIS_URL: 'localhost:6379' })).toEqual([
