@@ -18,6 +18,7 @@ import type { Freeze } from '../domain/freeze.js';
 import type { MaintenanceDefaults } from '../domain/window/policy.js';
 import { DEFAULT_MAINTENANCE } from '../domain/window/policy.js';
 import { createWindows, isWindowCommand } from './windows.js';
+import { isOpenWindow } from '../domain/window/state.js';
 import type { GrammarOptions, ParsedCommand } from './grammar/index.js';
 import { helpText, isGrammarError, MAINTENANCE_USAGE, parseCommand } from './grammar/index.js';
 import type { Message } from './message.js';
@@ -136,20 +137,6 @@ export const createApp = (deps: AppDeps): App => {
     return isDomainError(command) ? command : run(request, book, command);
   };
 
-  const incidents = createIncidents({
-    aggregate: deps,
-    groups: config.groups,
-    runbooks: config.runbooks,
-    defaults: config.incidents ?? {},
-    card: cardContext,
-    logger,
-    findRelease: (id) => releases.find(config.runbooks, id),
-    pickRelease: pick,
-    runRelease: run,
-    tell: (request, text) => whisper(request, text),
-    openForm: async (request, form) => (await chat.openForm?.(request.conversation, request.user, form)) ?? false,
-  });
-
   const windows = createWindows({
     aggregate: deps,
     defaults: config.maintenance ?? DEFAULT_MAINTENANCE,
@@ -158,6 +145,24 @@ export const createApp = (deps: AppDeps): App => {
     zoneOf: (request) => directory.zoneOf?.(request.user) ?? config.timezone,
     releasesIn: async (window) => (await releases.slots(config.runbooks)).flatMap((slot) => slot.releases).filter((release) => release.window === window),
     tell: (request, ...text) => whisper(request, ...text),
+    openForm: async (request, form) => (await chat.openForm?.(request.conversation, request.user, form)) ?? false,
+  });
+
+  const incidents = createIncidents({
+    aggregate: deps,
+    groups: config.groups,
+    runbooks: config.runbooks,
+    defaults: config.incidents ?? {},
+    card: cardContext,
+    logger,
+    findRelease: (id) => releases.find(config.runbooks, id),
+    windowEnd: async (id) => {
+      const window = await windows.find(id);
+      return window && isOpenWindow(window) ? window.end : undefined;
+    },
+    pickRelease: pick,
+    runRelease: run,
+    tell: (request, text) => whisper(request, text),
     openForm: async (request, form) => (await chat.openForm?.(request.conversation, request.user, form)) ?? false,
   });
 

@@ -25,6 +25,8 @@ export interface IncidentContext extends CardContext {
   readonly now: Date;
   /** The release the incident is about, as it is now, if any. */
   readonly release?: Release;
+  /** The maintenance window that release runs in, if any and not over: a rollback should end inside it. */
+  readonly window?: { readonly id: string; readonly end: string };
   /** Members of a group, for escalation. */
   readonly members: (group: string) => readonly Principal[];
 }
@@ -53,6 +55,22 @@ export const rollbackCostText = (release: Release | undefined): string | undefin
   return `Rolling back ${release.id} means ${undo || 'no planned rollback'}: about ${formatDuration(cost.totalMs)}${pastNoReturn ? ` (past the point of no return at ${pastNoReturn.id})` : ''}.`;
 };
 
+/**
+ * The last moment to start rolling back so that the rollback is done by the end of the release's maintenance
+ * window, in words; once it has passed, what that means. Nothing without a window or before any step started.
+ */
+export const lastSafeText = (ctx: IncidentContext): string | undefined => {
+  const { release, window } = ctx;
+  const last = release?.steps.filter((step) => step.status !== 'pending').at(-1);
+  if (!release || !window || !last) return undefined;
+  const costMs = rollbackCost(release, last.id).totalMs;
+  const safe = new Date(Date.parse(window.end) - costMs).toISOString();
+  const end = showTime(window.end, ctx.zone, ctx.now.toISOString());
+  return Date.parse(safe) > ctx.now.getTime()
+    ? `To be rolled back within ${window.id} (ends ${end}), start the rollback by ${showTime(safe, ctx.zone, ctx.now.toISOString())}.`
+    : `A rollback started now (about ${formatDuration(costMs)}) ends after ${window.id} (${end}): extend the window with a reason, /maintenance extend ${window.id} <duration> <reason>`;
+};
+
 /** The responders' card: who leads, the decision and its deadline, the update schedule; buttons while undecided. */
 export const incidentCard = (incident: Incident, ctx: IncidentContext): Message => {
   const head = `Severity ${incident.severity}, led by ${ctx.name(incident.lead)}${incident.release ? `, about ${incident.release}` : ''}.`;
@@ -66,6 +84,8 @@ export const incidentCard = (incident: Incident, ctx: IncidentContext): Message 
       lines.push(`Decide by ${showTime(deadline, ctx.zone)} (${minutesUntil(deadline, ctx.now)}): fix or roll back? Extensions used: ${incident.extensions.length} of ${incident.policy.maxExtensions}.`);
       const cost = rollbackCostText(ctx.release);
       if (cost) lines.push(cost);
+      const safe = lastSafeText(ctx);
+      if (safe) lines.push(safe);
       buttons.push(button(INCIDENT_ACTIONS.rollback, 'Roll back', incident.id, 'danger'), button(INCIDENT_ACTIONS.extend, 'Extend', incident.id), button(INCIDENT_ACTIONS.fixed, 'Fixed', incident.id, 'primary'));
     }
     if (incident.nextUpdateAt) lines.push(`Next stakeholder update at ${showTime(incident.nextUpdateAt, ctx.zone)}.`);
@@ -114,9 +134,9 @@ export const incidentLine = (incident: Incident, event: StoredEvent & IncidentEv
     case 'incident.timer_started':
       return undefined;
     case 'incident.timer_warned':
-      return `${lead}: ${minutesUntil(event.data.deadline, ctx.now)} the decision on ${incident.id} is due: fix or roll back?`;
+      return `${lead}: ${minutesUntil(event.data.deadline, ctx.now)} the decision on ${incident.id} is due: fix or roll back? ${lastSafeText(ctx) ?? ''}`.trim();
     case 'incident.timer_expired':
-      return `${lead}: time is up on ${incident.id}. Fix or roll back? ${rollbackCostText(ctx.release) ?? ''}`.trim();
+      return [`${lead}: time is up on ${incident.id}. Fix or roll back?`, rollbackCostText(ctx.release), lastSafeText(ctx)].filter((part) => part !== undefined).join(' ');
     case 'incident.timer_extended':
       return `${actor} extended ${incident.id} to ${showTime(event.data.deadline, ctx.zone)} (extension ${event.data.extension} of ${incident.policy.maxExtensions}): ${event.data.reason}`;
     case 'incident.escalated': {

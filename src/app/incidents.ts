@@ -42,6 +42,8 @@ export interface IncidentDeps {
   readonly logger: Logger;
   /** The release with this id, as it is now. */
   readonly findRelease: (id: string) => Promise<Release | undefined>;
+  /** The end of the maintenance window with this id while it is not over, for the last safe moment to roll back. */
+  readonly windowEnd: (id: string) => Promise<string | undefined>;
   /** The release a command names or the one active in this channel (see the app's `pick`). */
   readonly pickRelease: (request: Request, slots: readonly ReleaseSlot[], id: string | undefined, usage: string) => Release | DomainError;
   /** Runs a release command as `request`'s user. */
@@ -69,16 +71,17 @@ export const isIncidentCommand = (parsed: ParsedCommand): parsed is IncidentPars
 export const createIncidents = (deps: IncidentDeps): Incidents => {
   const load = async (): Promise<IncidentBook> => (await loadAggregate(deps.aggregate.store, INCIDENTS_STREAM, incidentFold)).state;
 
-  const contextFor = (release: Release | undefined) => (): IncidentContext => ({
+  const contextFor = (release: Release | undefined, windowEnd?: string) => (): IncidentContext => ({
     ...deps.card,
     now: deps.aggregate.clock.now(),
     ...(release ? { release } : {}),
+    ...(release?.window !== undefined && windowEnd !== undefined ? { window: { id: release.window, end: windowEnd } } : {}),
     members: (group) => membersOf(group, deps.groups),
   });
 
-  /** Runs a decision with the incident's release at hand for the messages (its rollback cost). */
+  /** Runs a decision with the incident's release (its rollback cost) and its window (the last safe moment) at hand. */
   const execute = async (release: Release | undefined, decision: (book: IncidentBook, now: Date) => IncidentEvent[] | DomainError): Promise<Outcome> => {
-    const context = contextFor(release);
+    const context = contextFor(release, release?.window === undefined ? undefined : await deps.windowEnd(release.window));
     const executed = await executeAggregate(deps.aggregate, INCIDENTS_STREAM, incidentFold, decision, (done) => incidentEffects(done, context));
     return isDomainError(executed) ? executed : undefined;
   };

@@ -217,3 +217,20 @@ describe('freezes', () => {
     expect(w.lines().at(-1)).toBe('bob accepted to confirm every step and approved the freeze override.');
   });
 });
+
+describe('trouble in a window', () => {
+  it('says by when to start rolling back so the rollback ends inside the window, and what it means once that has passed', async () => {
+    const w = world();
+    await w.app.command(as('alice'), '/maintenance schedule "Checkout deploy" at in 10m for 1h');
+    await w.fire('window-mw-1-start');
+    await releaseInWindow(w);
+    // drain is under way: rolling back means putting the pool back, about 1m; the window ends at 15:10.
+    await w.app.command(as('bob'), '/release trouble checkout-deploy-1 payments time out');
+    expect(plainText(w.chat.latest('incident/inc-1/card')?.text.join('\n') ?? '')).toContain('To be rolled back within mw-1 (ends 15:10), start the rollback by 15:09.');
+    w.at(70);
+    await w.app.command(as('bob'), '/incident update still looking');
+    expect(plainText(w.chat.latest('incident/inc-1/card')?.text.join('\n') ?? '')).toContain(
+      'A rollback started now (about 1m) ends after mw-1 (15:10): extend the window with a reason, /maintenance extend mw-1 <duration> <reason>',
+    );
+  });
+});
