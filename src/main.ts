@@ -5,6 +5,8 @@ import type { App } from './app/app.js';
 import type { Chat, Directory, Logger } from './app/ports.js';
 import { createIncidentQueries } from './app/incident-queries.js';
 import { createReleaseQueries } from './app/release-queries.js';
+import { windowsCalendar } from './app/calendar.js';
+import { createWindowQueries } from './app/window-queries.js';
 import type { Config } from './config.js';
 import { ConsoleChat } from './adapters/console/console-chat.js';
 import { runConsole } from './adapters/console/console.js';
@@ -37,7 +39,14 @@ const appOn = (config: Config, runtime: Runtime, chats: ReadonlyMap<string, Chat
     ids: randomIds,
     directory,
     logger,
-    config: { groups: config.groups, runbooks: config.runbooks, timezone: config.timezone, incidents: config.incidents },
+    config: {
+      groups: config.groups,
+      runbooks: config.runbooks,
+      timezone: config.timezone,
+      incidents: config.incidents,
+      maintenance: config.maintenance,
+      freezes: config.freezes,
+    },
   });
 
 /** The console: what `npm start` opens when no chat platform is configured; on Redis when REDIS_URL is set. */
@@ -96,15 +105,21 @@ export const startServer = async (config: Config): Promise<{ url: string; stop: 
   app.set(appOn(config, runtime.get(), chats, logger, directory));
   await runtime.get().start(app.get());
   const releases = createReleaseQueries(runtime.get().store, () => config.runbooks.map((runbook) => runbook.name));
+  const windows = createWindowQueries(runtime.get().store);
+  const calendar =
+    config.calendarToken === undefined
+      ? undefined
+      : { token: config.calendarToken, read: async () => windowsCalendar(await windows.all(), { name: 'Plan B maintenance', now: systemClock.now(), zone: config.timezone }) };
   const server = await startHttpServer({
     port: config.port,
     ready: () => runtime.get().ready(),
     logger,
     ...(slack ? { routes: slack.routes } : {}),
-    ...(config.apiToken === undefined ? {} : { api: { token: config.apiToken, releases, incidents: createIncidentQueries(runtime.get().store) } }),
+    ...(config.apiToken === undefined ? {} : { api: { token: config.apiToken, releases, incidents: createIncidentQueries(runtime.get().store), windows } }),
+    ...(calendar ? { calendar } : {}),
   });
   await slack?.start();
-  logger.info({ url: server.url, store: runtime.get().kind, api: config.apiToken !== undefined, platforms: [...chats.keys()] }, 'planb serve is listening');
+  logger.info({ url: server.url, store: runtime.get().kind, api: config.apiToken !== undefined, calendar: calendar !== undefined, platforms: [...chats.keys()] }, 'planb serve is listening');
   return {
     url: server.url,
     stop: async () => {

@@ -19,8 +19,8 @@ const MAX_LINE_OCTETS = 75;
 const CRLF = '\r\n';
 
 /**
- * How often subscribers should fetch again. Google ignores both and polls every few hours; Outlook and Apple honour
- * X-PUBLISHED-TTL, and REFRESH-INTERVAL is its standard form (RFC 7986).
+ * How often subscribers should fetch again: X-PUBLISHED-TTL for Outlook desktop, REFRESH-INTERVAL (RFC 7986) for
+ * clients that follow the standard. Google ignores both and polls every few hours.
  */
 const REFRESH = 'PT15M';
 
@@ -62,7 +62,7 @@ const octets = (char: string): number => {
 /**
  * Folds a content line at 75 octets, between code points only: a multi-byte character split across lines would be
  * invalid UTF-8 on each of them, and Google drops a feed it cannot read. An escape (`\n`, `\,`) is not split
- * either: RFC 5545 allows it, but parsers that unescape line by line exist.
+ * either: RFC 5545 allows it, but a client that unescapes before it unfolds would misread it.
  */
 export const foldLine = (line: string): string => {
   const lines: string[] = [];

@@ -26,6 +26,7 @@ export const showTime = (iso: string, zone: string, reference?: string): string 
  * the reader's zone; the console (and notifications) as `Wed 25 Nov 22:00 CET` in the team's zone.
  */
 export const showDateTime = (iso: string, zone: string): string => {
-  const at = DateTime.fromISO(iso, { zone });
+  // A fixed locale: zone names must not depend on the server's (en-GB: CET, or GMT-5 where it has no name for one).
+  const at = DateTime.fromISO(iso, { zone, locale: 'en-GB' });
   return at.isValid ? timeMark(iso, 'datetime', at.toFormat('ccc d LLL HH:mm ZZZZ')) : iso;
 };

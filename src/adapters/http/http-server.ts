@@ -1,4 +1,4 @@
-/** The HTTP server of `planb serve`: health checks, the read-only JSON API, and mount points for the chat platforms. */
+/** The HTTP server of `planb serve`: health checks, the read-only JSON API, the calendar feed, and mount points for the chat platforms. */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../app/ports.js';
 import type { IncidentQueries } from '../../app/incident-queries.js';
 import type { ReleaseQueries } from '../../app/release-queries.js';
+import type { WindowQueries } from '../../app/window-queries.js';
 
 /** A Node request listener mounted at an exact path, as the Slack and Teams adapters provide. */
 export type Route = (req: IncomingMessage, res: ServerResponse) => void;
@@ -19,7 +20,9 @@ export interface HttpServerOptions {
   /** After this long an unanswered readiness check counts as not ready. Default 2 s. */
   readonly readyTimeoutMs?: number;
   /** The JSON API, enabled only with a token. */
-  readonly api?: { readonly token: string; readonly releases: ReleaseQueries; readonly incidents?: IncidentQueries };
+  readonly api?: { readonly token: string; readonly releases: ReleaseQueries; readonly incidents?: IncidentQueries; readonly windows?: WindowQueries };
+  /** The iCalendar feed of maintenance windows at `/calendar.ics?token=…`, enabled only with its own token. */
+  readonly calendar?: { readonly token: string; read(): Promise<string> };
   readonly logger: Logger;
   /** Exact paths (`/slack/events`, `/api/messages`) handed to a platform adapter before anything else is matched. */
   readonly routes?: ReadonlyMap<string, Route>;
@@ -33,7 +36,7 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-/** One kind of thing the API lists; incidents and windows plug in here when their aggregates exist. */
+/** One kind of thing the API lists. */
 interface Collection {
   /** Singular, for messages: `There is no release x.` */
   readonly noun: string;
@@ -46,7 +49,7 @@ interface Collection {
 const nothing = (): Promise<undefined> => Promise.resolve(undefined);
 const none = (): Promise<readonly unknown[]> => Promise.resolve([]);
 
-const collectionsFor = (releases: ReleaseQueries, incidents: IncidentQueries | undefined): ReadonlyMap<string, Collection> =>
+const collectionsFor = (releases: ReleaseQueries, incidents: IncidentQueries | undefined, windows: WindowQueries | undefined): ReadonlyMap<string, Collection> =>
   new Map<string, Collection>([
     ['releases', { noun: 'release', list: () => releases.list(), get: (id) => releases.get(id) }],
     [
@@ -58,11 +61,13 @@ const collectionsFor = (releases: ReleaseQueries, incidents: IncidentQueries | u
         documents: { 'postmortem.md': { type: 'text/markdown; charset=utf-8', read: nothing } },
       },
     ],
-    ['windows', { noun: 'window', list: none, get: nothing }],
+    ['windows', { noun: 'window', list: windows ? () => windows.list() : none, get: windows ? (id) => windows.get(id) : nothing }],
   ]);
 
 const READ_METHODS = ['GET', 'HEAD'];
 const DISABLED = 'The JSON API is disabled: set PLANB_API_TOKEN to enable it.';
+const CALENDAR_PATH = '/calendar.ics';
+const CALENDAR_DISABLED = 'The calendar feed is disabled: set PLANB_CALENDAR_TOKEN to enable it.';
 
 /** A client's mistake, answered with its status and message instead of a 500. */
 class BadRequest extends Error {
@@ -120,6 +125,17 @@ const requireToken = (req: IncomingMessage, token: string): void => {
   if (!sameToken(match[1], token)) throw new BadRequest(401, 'The API token is wrong.', { 'WWW-Authenticate': 'Bearer' });
 };
 
+/**
+ * Calendar clients can send no header, so the feed's token travels in the query string: `?token=…`. The query is
+ * never logged (`failed` logs the path alone), and errors do not repeat it.
+ */
+const requireQueryToken = (url: string | undefined, token: string): void => {
+  const query = url?.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+  const given = new URLSearchParams(query).get('token');
+  if (!given) throw new BadRequest(401, 'Add the calendar token to the URL: /calendar.ics?token=<token>.');
+  if (!sameToken(given, token)) throw new BadRequest(401, 'The calendar token is wrong.');
+};
+
 /** `ready()` false, failing or slower than `timeoutMs` all mean: send no traffic here yet. */
 const checkReady = async (ready: () => Promise<boolean>, timeoutMs: number, logger: Logger): Promise<boolean> => {
   let timer: NodeJS.Timeout | undefined;
@@ -166,7 +182,8 @@ const answerApi = async (req: IncomingMessage, res: ServerResponse, path: string
 export const startHttpServer = async (options: HttpServerOptions): Promise<HttpServer> => {
   const { logger, ready, routes } = options;
   const readyTimeoutMs = options.readyTimeoutMs ?? 2_000;
-  const api = options.api && { token: options.api.token, collections: collectionsFor(options.api.releases, options.api.incidents) };
+  const api = options.api && { token: options.api.token, collections: collectionsFor(options.api.releases, options.api.incidents, options.api.windows) };
+  const { calendar } = options;
   let closing = false;
 
   const failed = (req: IncomingMessage, res: ServerResponse, path: string, error: unknown): void => {
@@ -189,6 +206,11 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<HttpS
       requireRead(req);
       if (await checkReady(ready, readyTimeoutMs, logger)) sendJson(res, 200, { status: 'ready' });
       else sendJson(res, 503, { status: 'unavailable' });
+    } else if (path === CALENDAR_PATH) {
+      if (calendar === undefined) throw new BadRequest(404, CALENDAR_DISABLED);
+      requireRead(req);
+      requireQueryToken(req.url, calendar.token);
+      send(res, 200, 'text/calendar; charset=utf-8', await calendar.read());
     } else if (path === '/api' || path.startsWith('/api/')) {
       if (api === undefined) throw new BadRequest(404, DISABLED);
       requireToken(req, api.token);
@@ -227,7 +249,7 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<HttpS
   const address = server.address() as AddressInfo;
   const host = address.address.includes(':') ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  logger.info({ url, api: api !== undefined }, 'HTTP server listening');
+  logger.info({ url, api: api !== undefined, calendar: calendar !== undefined }, 'HTTP server listening');
 
   return {
     url,

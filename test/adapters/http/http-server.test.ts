@@ -1,10 +1,14 @@
-/** The HTTP server over real sockets: health checks, the JSON API on releases the real app ran, mounted routes. */
+/** The HTTP server over real sockets: health checks, the JSON API on releases the real app ran, the calendar feed, mounted routes. */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { App, Request } from '../../../src/app/app.js';
 import { createApp } from '../../../src/app/app.js';
 import type { EventStore, Logger } from '../../../src/app/ports.js';
+import { windowsCalendar } from '../../../src/app/calendar.js';
 import type { ReleaseQueries } from '../../../src/app/release-queries.js';
 import { createReleaseQueries } from '../../../src/app/release-queries.js';
+import type { WindowQueries } from '../../../src/app/window-queries.js';
+import { createWindowQueries } from '../../../src/app/window-queries.js';
+import { WINDOWS_STREAM } from '../../../src/app/windows.js';
 import type { HttpServer, HttpServerOptions, Route } from '../../../src/adapters/http/http-server.js';
 import { startHttpServer } from '../../../src/adapters/http/http-server.js';
 import { DirectEffects } from '../../../src/adapters/memory/direct-effects.js';
@@ -14,8 +18,10 @@ import { shortName } from '../../../src/domain/principal.js';
 import type { Runbook } from '../../../src/domain/runbook.js';
 import { alice, bob, groups, runbook } from '../../domain/release/fixtures.js';
 import { RecordingChat } from '../../support/recording-chat.js';
+import { schedule, storedWindowEvents } from '../../support/window-history.js';
 
 const TOKEN = 's3cret-token-0123456789';
+const CALENDAR_TOKEN = 'c4lendar-token-9876543210';
 const JSON_TYPE = 'application/json; charset=utf-8';
 const search: Runbook = { ...runbook, name: 'search-deploy', title: 'Search release' };
 
@@ -254,6 +260,123 @@ describe('the JSON API', () => {
     expect(errors.map((entry) => [entry.message, entry.context['errorId'], entry.context['path']])).toEqual([['HTTP request failed', body.errorId, '/api/v1/releases']]);
     expect(JSON.stringify(logged)).not.toContain(TOKEN);
     expect((await get(`${server.url}/healthz`)).status).toBe(200);
+  });
+});
+
+const noReleases: ReleaseQueries = { list: () => Promise.resolve([]), get: () => Promise.resolve(undefined) };
+
+/** mw-1 scheduled, moved and cancelled; mw-2 scheduled in between and started: their events interleave on the stream. */
+const windowStore = async (): Promise<MemoryEventStore> => {
+  const store = new MemoryEventStore();
+  await store.append(WINDOWS_STREAM, 0, storedWindowEvents([
+    { at: '2026-11-20T09:00:00.000Z', command: schedule('DB upgrade', '2026-11-25T21:00:00.000Z', 7_200_000, { services: ['db'], impact: 'Checkout read-only' }) },
+    { at: '2026-11-20T10:00:00.000Z', by: bob, command: schedule('Cache flush', '2026-11-21T06:00:00.000Z', 1_800_000) },
+    { at: '2026-11-20T11:00:00.000Z', command: { type: 'reschedule', window: 'mw-1', start: '2026-11-26T21:00:00.000Z' } },
+    { at: '2026-11-21T06:00:00.000Z', timer: { type: 'start', window: 'mw-2', start: '2026-11-21T06:00:00.000Z' } },
+    { at: '2026-11-22T08:00:00.000Z', command: { type: 'cancel', window: 'mw-1', reason: 'Vendor postponed' } },
+  ]));
+  return store;
+};
+
+describe('the windows API', () => {
+  let windows: WindowQueries;
+  beforeAll(async () => {
+    windows = createWindowQueries(await windowStore());
+  });
+  const api = (): Promise<HttpServer> => serve({ api: { token: TOKEN, releases: noReleases, windows } });
+
+  it('lists windows newest first', async () => {
+    const server = await api();
+    const response = await get(`${server.url}/api/v1/windows`);
+    expect([response.status, response.headers.get('content-type')]).toEqual([200, JSON_TYPE]);
+    expect(await response.json()).toEqual({
+      windows: [
+        { id: 'mw-2', title: 'Cache flush', status: 'running', start: '2026-11-21T06:00:00.000Z', end: '2026-11-21T06:30:00.000Z', plannedEnd: '2026-11-21T06:30:00.000Z', services: [], contact: bob, scheduledAt: '2026-11-20T10:00:00.000Z', startedAt: '2026-11-21T06:00:00.000Z' },
+        {
+          id: 'mw-1', title: 'DB upgrade', status: 'cancelled', start: '2026-11-26T21:00:00.000Z', end: '2026-11-26T23:00:00.000Z', plannedEnd: '2026-11-26T23:00:00.000Z', services: ['db'],
+          impact: 'Checkout read-only', contact: alice, scheduledAt: '2026-11-20T09:00:00.000Z', endedAt: '2026-11-22T08:00:00.000Z', cancelReason: 'Vendor postponed',
+        },
+      ],
+    });
+  });
+
+  it('shows one window with its own events only, in order, in the public shape', async () => {
+    const server = await api();
+    const detail = (await (await get(`${server.url}/api/v1/windows/mw-1`)).json()) as Record<string, unknown> & { events: Array<Record<string, unknown>> };
+    expect([detail['id'], detail['status'], detail['reschedules'], detail['cancelReason']]).toEqual(['mw-1', 'cancelled', 1, 'Vendor postponed']);
+    expect(detail.events.map((event) => [event['id'], event['type'], event['actor']])).toEqual([
+      ['ev-1', 'window.scheduled', alice],
+      ['ev-2', 'window.announced', alice],
+      ['ev-5', 'window.rescheduled', alice],
+      ['ev-7', 'window.cancelled', alice],
+    ]);
+    expect(detail.events[3]).toEqual({ id: 'ev-7', type: 'window.cancelled', at: '2026-11-22T08:00:00.000Z', actor: alice, data: { window: 'mw-1', reason: 'Vendor postponed' } });
+    const missing = await get(`${server.url}/api/v1/windows/mw-9`);
+    expect([missing.status, await missing.json()]).toEqual([404, { error: 'There is no window mw-9.' }]);
+  });
+});
+
+describe('the calendar feed', () => {
+  let windows: WindowQueries;
+  beforeAll(async () => {
+    windows = createWindowQueries(await windowStore());
+  });
+  const feed = (read = async (): Promise<string> => windowsCalendar(await windows.all(), { name: 'Plan B maintenance', now: new Date('2026-11-23T12:00:00.000Z'), zone: 'Europe/Berlin' })) =>
+    serve({ calendar: { token: CALENDAR_TOKEN, read } });
+  const calendarUrl = (server: HttpServer, token = CALENDAR_TOKEN): string => `${server.url}/calendar.ics?token=${encodeURIComponent(token)}`;
+
+  it('is a 404 that says how to enable it when no token is configured, the JSON API notwithstanding', async () => {
+    const server = await serve({ api: { token: TOKEN, releases: noReleases } });
+    const response = await fetch(`${server.url}/calendar.ics?token=${CALENDAR_TOKEN}`);
+    expect([response.status, await response.json()]).toEqual([404, { error: 'The calendar feed is disabled: set PLANB_CALENDAR_TOKEN to enable it.' }]);
+  });
+
+  it('answers 401 to a missing, empty or wrong token, and never to the API token sent as a header', async () => {
+    const server = await feed();
+    const wrongSameLength = CALENDAR_TOKEN.replace(/.$/, 'X');
+    const cases: Array<[string, string]> = [
+      ['/calendar.ics', 'Add the calendar token to the URL: /calendar.ics?token=<token>.'],
+      ['/calendar.ics?token=', 'Add the calendar token to the URL: /calendar.ics?token=<token>.'],
+      [`/calendar.ics?token=${wrongSameLength}`, 'The calendar token is wrong.'],
+      [`/calendar.ics?token=${CALENDAR_TOKEN}0`, 'The calendar token is wrong.'],
+      [`/calendar.ics?tok=${CALENDAR_TOKEN}`, 'Add the calendar token to the URL: /calendar.ics?token=<token>.'],
+    ];
+    for (const [path, error] of cases) {
+      const response = await fetch(`${server.url}${path}`);
+      expect([path, response.status, await response.json()]).toEqual([path, 401, { error }]);
+    }
+    expect((await get(`${server.url}/calendar.ics`, CALENDAR_TOKEN)).status).toBe(401);
+  });
+
+  it('serves the windows as text/calendar with the right token, among other parameters too', async () => {
+    const server = await feed();
+    for (const url of [calendarUrl(server), `${server.url}/calendar.ics?utm=x&token=${CALENDAR_TOKEN}`]) {
+      const response = await fetch(url);
+      expect([response.status, response.headers.get('content-type'), response.headers.get('cache-control')]).toEqual([200, 'text/calendar; charset=utf-8', 'no-store']);
+      const body = await response.text();
+      expect(body.startsWith('BEGIN:VCALENDAR\r\nVERSION:2.0\r\n')).toBe(true);
+      expect(body.match(/^UID:[^\r]*/gm)).toEqual(['UID:mw-1@planb', 'UID:mw-2@planb']);
+      expect(body).toContain('SUMMARY:Cancelled: Maintenance: DB upgrade\r\n');
+    }
+  });
+
+  it('answers HEAD with the GET headers and no body, and refuses writes', async () => {
+    const server = await feed();
+    const body = await (await fetch(calendarUrl(server))).text();
+    const head = await fetch(calendarUrl(server), { method: 'HEAD' });
+    expect([head.status, head.headers.get('content-type'), head.headers.get('content-length')]).toEqual([200, 'text/calendar; charset=utf-8', String(Buffer.byteLength(body))]);
+    expect(await head.text()).toBe('');
+    const post = await fetch(calendarUrl(server), { method: 'POST', body: 'x' });
+    expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+  });
+
+  it('logs a failure with its path alone: the token in the query never reaches the logs', async () => {
+    const server = await feed(() => Promise.reject(new Error('redis exploded')));
+    const response = await fetch(calendarUrl(server));
+    expect(response.status).toBe(500);
+    const errors = logged.filter((entry) => entry.level === 'error');
+    expect(errors.map((entry) => [entry.message, entry.context['path']])).toEqual([['HTTP request failed', '/calendar.ics']]);
+    expect(JSON.stringify(logged)).not.toContain(CALENDAR_TOKEN);
   });
 });
 
