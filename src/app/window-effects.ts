@@ -84,7 +84,8 @@ export const windowEffects = (executed: Executed<WindowBook>, ctx: WindowContext
   for (const event of executed.events as readonly (StoredEvent & WindowEvent)[]) {
     const window = executed.state.windows.find((candidate) => candidate.id === event.data.window);
     if (!window) continue;
-    if (!touched.includes(window)) touched.push(window);
+    // A reminder or "ends soon" changes nothing the announcement shows: no edit that would only spend rate limit.
+    if (!touched.includes(window) && event.type !== 'window.reminded' && event.type !== 'window.ending_soon') touched.push(window);
     const conversation = { channel: window.channel };
     const notice = windowNotice(window, event, ctx);
     if (notice) effects.push({ kind: 'deliver', platform: window.platform, conversation, message: { key: `window/${window.id}/event/${event.id}`, text: [notice] } });

@@ -117,6 +117,12 @@ describe('its clock', () => {
       'Maintenance "DB upgrade" (mw-1) is complete.',
     ]);
     expect(announcement(w).split('\n').slice(0, 3)).toEqual(['Maintenance complete: DB upgrade', 'Tue 24 Nov 22:00 UTC to 00:00 (Nov 25) (2h)', 'Completed at 00:00 (Nov 25).']);
+    // Posted, then edited at the start and the end; reminders and "ends soon" change nothing it shows.
+    expect(w.chat.posted.filter((post) => post.message.key === 'window/mw-1/announcement').map((post) => post.message.title)).toEqual([
+      'Planned maintenance: DB upgrade',
+      'Maintenance in progress: DB upgrade',
+      'Maintenance complete: DB upgrade',
+    ]);
     expect(pending(w)).toEqual([]);
   });
 
