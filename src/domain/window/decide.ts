@@ -4,7 +4,7 @@ import { fail } from '../errors.js';
 import { formatDuration } from '../duration.js';
 import type { Principal } from '../principal.js';
 import { clockTimeUtc } from '../time-text.js';
-import type { WindowEvent, WindowEventData, WindowEventType } from './events.js';
+import type { WindowEvent, WindowEventData, WindowEventType, WindowScheduledData } from './events.js';
 import type { Window, WindowBook } from './state.js';
 import { conflictsWith } from './state.js';
 
@@ -12,19 +12,8 @@ interface Targeted {
   readonly window: string;
 }
 
-export interface ScheduleCommand {
-  readonly type: 'schedule';
-  readonly title: string;
-  /** ISO 8601 instant, resolved from what the person typed in their zone. */
-  readonly start: string;
-  readonly durationMs: number;
-  readonly channel: string;
-  readonly platform: string;
-  readonly impact?: string;
-  readonly services: readonly string[];
-  readonly remindMs: readonly number[];
-  readonly endingSoonMs: number;
-}
+/** Everything the scheduling records but what the decider works out: the id, the end and the overlaps. */
+export type ScheduleCommand = { readonly type: 'schedule'; readonly durationMs: number } & Omit<WindowScheduledData, 'window' | 'end' | 'conflicts'>;
 
 export type WindowCommand =
   | ScheduleCommand

@@ -4,59 +4,18 @@
  */
 import { resolve } from 'node:path';
 import type { KnownBlock } from '@slack/types';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkBlockKitLimits } from '../../support/block-kit-limits.js';
-import { FakeSlack } from '../../support/fake-slack.js';
 import type { SlackCall } from '../../support/fake-slack.js';
-import { startSlackServer } from '../../support/slack-server.js';
-import { blockActionsBody, sign, SIGNING_SECRET, slashCommandBody, viewSubmissionBody } from '../../support/slack-requests.js';
+import { slackSession } from '../../support/slack-session.js';
+import { viewSubmissionBody } from '../../support/slack-requests.js';
 
 const ANNOUNCE = 'C0ANNOUNCE';
 const RELEASES = 'C0RELEASES';
 /** How late a notice may arrive after it is due: timers go through Redis and BullMQ, and CI machines are slow. */
 const LATE_MS = 3_000;
 
-const slack = new FakeSlack();
-let base = '';
-let stop: () => Promise<void> = () => Promise.resolve();
-
-beforeAll(async () => {
-  await slack.start();
-  const server = await startSlackServer(slack, {
-    SLACK_BOT_TOKEN: 'xoxb-maintenance-test',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    PLANB_CONFIG: resolve('test/fixtures/slack-maintenance/planb.yaml'),
-  });
-  base = server.base;
-  stop = server.stop;
-});
-
-afterAll(async () => {
-  await stop();
-  await slack.stop();
-});
-
-const post = async (body: string): Promise<Response> => {
-  const signed = sign(body);
-  return fetch(`${base}/slack/events`, { method: 'POST', body: signed.body, headers: signed.headers });
-};
-
-const command = async (user: string, text: string, responseId: string): Promise<number> => {
-  const [name = '', ...rest] = text.split(' ');
-  return (await post(slashCommandBody({ user, userName: user.toLowerCase(), command: name, text: rest.join(' '), responseUrl: slack.responseUrl(responseId) }))).status;
-};
-
-/** Channel messages, posted or edited, in the order Slack received them. */
-const messages = (): SlackCall[] => slack.calls.filter((call) => call.method === 'chat.postMessage' || call.method === 'chat.update');
-
-const texts = (): string[] => messages().map((call) => String(call.args['text']));
-
-const until = async (check: () => boolean, ms = 15_000): Promise<void> => {
-  for (const deadline = Date.now() + ms; !check(); ) {
-    if (Date.now() > deadline) throw new Error(`timed out; posted: ${JSON.stringify(texts())}; replies: ${JSON.stringify(slack.responses.map((r) => r.body['text']))}`);
-    await new Promise((wake) => setTimeout(wake, 20));
-  }
-};
+const { slack, post, command, messages, texts, until, press } = slackSession(resolve('test/fixtures/slack-maintenance/planb.yaml'), 'xoxb-maintenance-test');
 
 interface Block {
   readonly type: string;
@@ -92,23 +51,6 @@ const arrival = async (channel: string, fragment: string): Promise<SlackCall> =>
 
 const postedIn = (channel: string, fragment: string): SlackCall[] =>
   slack.callsOf('chat.postMessage').filter((call) => call.args['channel'] === channel && String(call.args['text']).includes(fragment));
-
-/** The newest button labelled `label` in any message posted or edited so far. */
-const button = (label: string): { action_id: string; value: string } => {
-  for (const call of [...messages()].reverse()) {
-    const found = blocksOf(call.args)
-      .filter((block) => block.type === 'actions')
-      .flatMap((block) => block.elements ?? [])
-      .find((element) => typeof element.text === 'object' && element.text.text === label);
-    if (found?.action_id !== undefined && found.value !== undefined) return { action_id: found.action_id, value: found.value };
-  }
-  throw new Error(`no button ${label}`);
-};
-
-const press = async (user: string, label: string, responseId = 'press'): Promise<number> => {
-  const pressed = button(label);
-  return (await post(blockActionsBody({ user, userName: user.toLowerCase(), actionId: pressed.action_id, value: pressed.value, messageTs: '1.1', responseUrl: slack.responseUrl(responseId) }))).status;
-};
 
 /** Slack would take every message and reply so far: none is past a Block Kit limit. */
 const expectWithinSlackLimits = (): void => {
