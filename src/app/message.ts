@@ -34,6 +34,19 @@ export interface Message {
   readonly buttons?: readonly Button[];
   /** Small print under the message: who did what when. */
   readonly context?: readonly string[];
+  /**
+   * A document shared with the message (a post-mortem draft): Slack uploads it as a file (the text is its comment),
+   * the console prints it. A message with a file is posted once, never edited.
+   */
+  readonly file?: MessageFile;
+}
+
+export interface MessageFile {
+  /** `postmortem-inc-3.md` */
+  readonly name: string;
+  readonly title: string;
+  /** Markdown. */
+  readonly content: string;
 }
 
 /**
