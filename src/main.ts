@@ -6,6 +6,7 @@ import type { Chat, Directory, Logger } from './app/ports.js';
 import { createIncidentQueries } from './app/incident-queries.js';
 import { createReleaseQueries } from './app/release-queries.js';
 import { windowsCalendar } from './app/calendar.js';
+import { createPostmortems } from './app/postmortems.js';
 import { createWindowQueries } from './app/window-queries.js';
 import type { Config } from './config.js';
 import { ConsoleChat } from './adapters/console/console-chat.js';
@@ -106,6 +107,7 @@ export const startServer = async (config: Config): Promise<{ url: string; stop: 
   await runtime.get().start(app.get());
   const releases = createReleaseQueries(runtime.get().store, () => config.runbooks.map((runbook) => runbook.name));
   const windows = createWindowQueries(runtime.get().store);
+  const postmortems = createPostmortems(runtime.get().store, () => config.runbooks.map((runbook) => runbook.name), { zone: config.timezone, name: (principal) => directory.displayName(principal) });
   const calendar =
     config.calendarToken === undefined
       ? undefined
@@ -115,7 +117,7 @@ export const startServer = async (config: Config): Promise<{ url: string; stop: 
     ready: () => runtime.get().ready(),
     logger,
     ...(slack ? { routes: slack.routes } : {}),
-    ...(config.apiToken === undefined ? {} : { api: { token: config.apiToken, releases, incidents: createIncidentQueries(runtime.get().store), windows } }),
+    ...(config.apiToken === undefined ? {} : { api: { token: config.apiToken, releases, incidents: createIncidentQueries(runtime.get().store), windows, postmortem: (id: string) => postmortems.draft(id) } }),
     ...(calendar ? { calendar } : {}),
   });
   await slack?.start();

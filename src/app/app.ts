@@ -18,6 +18,7 @@ import type { Freeze } from '../domain/freeze.js';
 import type { MaintenanceDefaults } from '../domain/window/policy.js';
 import { DEFAULT_MAINTENANCE } from '../domain/window/policy.js';
 import { createWindows, isWindowCommand } from './windows.js';
+import { createPostmortems } from './postmortems.js';
 import { isOpenWindow } from '../domain/window/state.js';
 import type { GrammarOptions, ParsedCommand } from './grammar/index.js';
 import { helpText, isGrammarError, MAINTENANCE_USAGE, parseCommand } from './grammar/index.js';
@@ -137,6 +138,7 @@ export const createApp = (deps: AppDeps): App => {
     return isDomainError(command) ? command : run(request, book, command);
   };
 
+  const postmortems = createPostmortems(deps.store, () => config.runbooks.map((book) => book.name), cardContext);
   const windows = createWindows({
     aggregate: deps,
     defaults: config.maintenance ?? DEFAULT_MAINTENANCE,
@@ -164,6 +166,7 @@ export const createApp = (deps: AppDeps): App => {
     runRelease: run,
     tell: (request, text) => whisper(request, text),
     openForm: async (request, form) => (await chat.openForm?.(request.conversation, request.user, form)) ?? false,
+    postmortem: (id) => postmortems.draft(id),
   });
 
   /** `window=<id>` must name a window that is not over: a release is tied to it for the overrun. */

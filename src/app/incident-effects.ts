@@ -14,6 +14,7 @@ export const INCIDENT_TIMERS = {
   escalate: 'incident.escalate',
   nudge: 'incident.nudge',
   update: 'incident.update',
+  postmortem: 'incident.postmortem',
 } as const;
 
 type Which = keyof typeof INCIDENT_TIMERS;
@@ -57,7 +58,8 @@ const timers = (incident: Incident, event: StoredEvent & IncidentEvent): Effect[
     case 'incident.update_posted':
       return updates(event.data.next);
     case 'incident.resolved':
-      return cancel(incident.id, 'warn', 'expire', 'escalate', 'nudge', 'update');
+      // The draft is due at once; as a timer it is shared even if this process dies right after the resolution.
+      return [...cancel(incident.id, 'warn', 'expire', 'escalate', 'nudge', 'update'), { kind: 'schedule', timer: timerId(incident.id, 'postmortem'), at: event.at, payload: { kind: INCIDENT_TIMERS.postmortem, incident: incident.id } }];
     default:
       return [];
   }
@@ -96,6 +98,19 @@ export const incidentEffects = (executed: Executed<IncidentBook>, context: (inci
       // The declaration is the channel's heads-up; what follows goes to the card's thread.
       effects.push({ kind: 'deliver', platform: incident.platform, conversation, message, ...(event.type === 'incident.declared' ? {} : { thread: incidentCardKey(incident.id) }) });
       effects.push(...directMessages(incident, event, line, ctx));
+    }
+    if (event.type === 'incident.postmortem_drafted' && ctx.postmortem !== undefined) {
+      effects.push({
+        kind: 'deliver',
+        platform: incident.platform,
+        conversation,
+        thread: incidentCardKey(incident.id),
+        message: {
+          key: `incident/${incident.id}/postmortem/${event.id}`,
+          text: [`The post-mortem draft for ${incident.id} (${incident.title}), built from the recorded timeline: fill in root cause, trigger and owners, then share it.`],
+          file: { name: event.data.file, title: `Post-mortem draft: ${incident.title} (${incident.id})`, content: ctx.postmortem },
+        },
+      });
     }
     const forStakeholders = stakeholderMessage(incident, event, ctx);
     if (forStakeholders) effects.push({ kind: 'deliver', platform: incident.platform, conversation: { channel: incident.stakeholders ?? incident.channel }, message: forStakeholders });

@@ -29,6 +29,8 @@ export interface IncidentContext extends CardContext {
   readonly window?: { readonly id: string; readonly end: string };
   /** Members of a group, for escalation. */
   readonly members: (group: string) => readonly Principal[];
+  /** The post-mortem draft being shared, when a decision shares it. */
+  readonly postmortem?: string;
 }
 
 const minutesUntil = (iso: string, now: Date): string => {
@@ -152,6 +154,8 @@ export const incidentLine = (incident: Incident, event: StoredEvent & IncidentEv
       return event.data.auto ? `Nobody updated the stakeholders, so Plan B posted the state. ${responderReport(incident, ctx)}` : `${actor} updated the stakeholders.`;
     case 'incident.resolved':
       return `${actor} resolved ${incident.id}${event.data.summary ? `: ${event.data.summary}` : '.'}`;
+    case 'incident.postmortem_drafted':
+      return undefined;
   }
 };
 

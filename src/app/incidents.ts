@@ -24,6 +24,7 @@ import type { Groups } from '../domain/principal.js';
 import type { Logger } from './ports.js';
 import type { Form } from './form.js';
 import { incidentExtendForm } from './form.js';
+import { postmortemFileName } from './postmortem.js';
 
 export const INCIDENTS_STREAM = 'incidents';
 const incidentFold: Fold<IncidentBook, IncidentEvent> = { initial: emptyBook, evolve };
@@ -52,6 +53,8 @@ export interface IncidentDeps {
   readonly tell: (request: Request, text: string) => Promise<void>;
   /** Opens a form where the person's platform can; false elsewhere. */
   readonly openForm: (request: Request, form: Form) => Promise<boolean>;
+  /** The post-mortem draft of this incident as of now. */
+  readonly postmortem: (incident: string) => Promise<string | undefined>;
 }
 
 export interface Incidents {
@@ -71,17 +74,18 @@ export const isIncidentCommand = (parsed: ParsedCommand): parsed is IncidentPars
 export const createIncidents = (deps: IncidentDeps): Incidents => {
   const load = async (): Promise<IncidentBook> => (await loadAggregate(deps.aggregate.store, INCIDENTS_STREAM, incidentFold)).state;
 
-  const contextFor = (release: Release | undefined, windowEnd?: string) => (): IncidentContext => ({
+  const contextFor = (release: Release | undefined, windowEnd?: string, postmortem?: string) => (): IncidentContext => ({
     ...deps.card,
     now: deps.aggregate.clock.now(),
     ...(release ? { release } : {}),
+    ...(postmortem === undefined ? {} : { postmortem }),
     ...(release?.window !== undefined && windowEnd !== undefined ? { window: { id: release.window, end: windowEnd } } : {}),
     members: (group) => membersOf(group, deps.groups),
   });
 
   /** Runs a decision with the incident's release (its rollback cost) and its window (the last safe moment) at hand. */
-  const execute = async (release: Release | undefined, decision: (book: IncidentBook, now: Date) => IncidentEvent[] | DomainError): Promise<Outcome> => {
-    const context = contextFor(release, release?.window === undefined ? undefined : await deps.windowEnd(release.window));
+  const execute = async (release: Release | undefined, decision: (book: IncidentBook, now: Date) => IncidentEvent[] | DomainError, postmortem?: string): Promise<Outcome> => {
+    const context = contextFor(release, release?.window === undefined ? undefined : await deps.windowEnd(release.window), postmortem);
     const executed = await executeAggregate(deps.aggregate, INCIDENTS_STREAM, incidentFold, decision, (done) => incidentEffects(done, context));
     return isDomainError(executed) ? executed : undefined;
   };
@@ -150,7 +154,16 @@ export const createIncidents = (deps: IncidentDeps): Incidents => {
         const release = deps.pickRelease(request, slots, parsed.release, '/release trouble <release-id> <what is wrong>');
         return isDomainError(release) ? release : trouble(request, release, parsed.text, parsed.timeboxMs);
       }
-      if (parsed.kind === 'incident.postmortem') return fail('not_yet', 'The post-mortem draft comes in a later version; the timeline is recorded meanwhile.');
+      if (parsed.kind === 'incident.postmortem') {
+        const book = await load();
+        // Usually asked after the end: the latest incident of this channel, open or not.
+        const here = book.incidents.filter((incident) => incident.channel === request.conversation.channel).at(-1);
+        const incident = parsed.incident === undefined ? here : book.incidents.find((candidate) => candidate.id === parsed.incident);
+        if (!incident) return fail(parsed.incident === undefined ? 'no_incident_here' : 'unknown_incident', parsed.incident === undefined ? 'No incident was declared in this channel. Name one: /incident postmortem <incident-id>' : `There is no incident ${parsed.incident}.`);
+        const draft = await deps.postmortem(incident.id);
+        const made: IncidentCommand = { type: 'share_postmortem', incident: incident.id, file: postmortemFileName(incident.id) };
+        return execute(await releaseOf(incident), (current, now) => decide(current, made, { now, actor: request.user }), draft);
+      }
       if (parsed.kind === 'incident.declare') {
         const severity = parsed.severity ?? DEFAULT_SEVERITY;
         const stakeholders = parsed.stakeholders ?? deps.defaults.stakeholders;
@@ -222,10 +235,13 @@ export const createIncidents = (deps: IncidentDeps): Incidents => {
         timer = { type: 'nudge', incident: id, due };
       } else if (kind === INCIDENT_TIMERS.update && due !== undefined && incident) {
         timer = { type: 'update_due', incident: id, due, text: stateInWords(incident, contextFor(release)()) };
+      } else if (kind === INCIDENT_TIMERS.postmortem) {
+        timer = { type: 'postmortem', incident: id, file: postmortemFileName(id) };
       }
       if (!timer) return false;
       const fired = timer;
-      const outcome = await execute(release, (current, now) => decideTimer(current, fired, now));
+      const draft = fired.type === 'postmortem' ? await deps.postmortem(id) : undefined;
+      const outcome = await execute(release, (current, now) => decideTimer(current, fired, now), draft);
       if (outcome) deps.logger.warn({ payload, code: outcome.code }, outcome.message);
       return true;
     },

@@ -106,7 +106,8 @@ describe('incidents', () => {
     w.at(45);
     await w.app.command(as('bob'), '/incident resolve pool restored, timeouts gone');
     expect(w.lines('C-STATUS').at(-1)).toBe('Resolved after 44m. pool restored, timeouts gone');
-    expect(w.scheduler.pending().map((timer) => timer.id).filter((id) => id.startsWith('incident-'))).toEqual([]);
+    // Every timer stops; only the post-mortem draft is due, at once.
+    expect(w.scheduler.pending().map((timer) => timer.id).filter((id) => id.startsWith('incident-'))).toEqual(['incident-inc-1-postmortem']);
     await w.app.command(as('bob'), '/incident update one more thing');
     expect(w.chat.whispersTo('console:bob').at(-1)).toBe('No incident is open in this channel. Name one: /incident update <incident-id> <text>');
     await w.app.command(as('bob'), '/incident update inc-1 one more thing');

@@ -20,7 +20,14 @@ export interface HttpServerOptions {
   /** After this long an unanswered readiness check counts as not ready. Default 2 s. */
   readonly readyTimeoutMs?: number;
   /** The JSON API, enabled only with a token. */
-  readonly api?: { readonly token: string; readonly releases: ReleaseQueries; readonly incidents?: IncidentQueries; readonly windows?: WindowQueries };
+  readonly api?: {
+    readonly token: string;
+    readonly releases: ReleaseQueries;
+    readonly incidents?: IncidentQueries;
+    readonly windows?: WindowQueries;
+    /** The post-mortem draft of an incident, as Markdown. */
+    readonly postmortem?: (incident: string) => Promise<string | undefined>;
+  };
   /** The iCalendar feed of maintenance windows at `/calendar.ics?token=…`, enabled only with its own token. */
   readonly calendar?: { readonly token: string; read(): Promise<string> };
   readonly logger: Logger;
@@ -49,8 +56,9 @@ interface Collection {
 const nothing = (): Promise<undefined> => Promise.resolve(undefined);
 const none = (): Promise<readonly unknown[]> => Promise.resolve([]);
 
-const collectionsFor = (releases: ReleaseQueries, incidents: IncidentQueries | undefined, windows: WindowQueries | undefined): ReadonlyMap<string, Collection> =>
-  new Map<string, Collection>([
+const collectionsFor = (api: NonNullable<HttpServerOptions['api']>): ReadonlyMap<string, Collection> => {
+  const { releases, incidents, windows } = api;
+  return new Map<string, Collection>([
     ['releases', { noun: 'release', list: () => releases.list(), get: (id) => releases.get(id) }],
     [
       'incidents',
@@ -58,11 +66,12 @@ const collectionsFor = (releases: ReleaseQueries, incidents: IncidentQueries | u
         noun: 'incident',
         list: incidents ? () => incidents.list() : none,
         get: incidents ? (id) => incidents.get(id) : nothing,
-        documents: { 'postmortem.md': { type: 'text/markdown; charset=utf-8', read: nothing } },
+        documents: { 'postmortem.md': { type: 'text/markdown; charset=utf-8', read: api.postmortem ?? nothing } },
       },
     ],
     ['windows', { noun: 'window', list: windows ? () => windows.list() : none, get: windows ? (id) => windows.get(id) : nothing }],
   ]);
+};
 
 const READ_METHODS = ['GET', 'HEAD'];
 const DISABLED = 'The JSON API is disabled: set PLANB_API_TOKEN to enable it.';
@@ -182,7 +191,7 @@ const answerApi = async (req: IncomingMessage, res: ServerResponse, path: string
 export const startHttpServer = async (options: HttpServerOptions): Promise<HttpServer> => {
   const { logger, ready, routes } = options;
   const readyTimeoutMs = options.readyTimeoutMs ?? 2_000;
-  const api = options.api && { token: options.api.token, collections: collectionsFor(options.api.releases, options.api.incidents, options.api.windows) };
+  const api = options.api && { token: options.api.token, collections: collectionsFor(options.api) };
   const { calendar } = options;
   let closing = false;
 

@@ -20,14 +20,18 @@ export type IncidentCommand =
   | (Targeted & { readonly type: 'update'; readonly text: string })
   | (Targeted & { readonly type: 'extend'; readonly extendMs: number; readonly reason: string })
   | (Targeted & { readonly type: 'decide'; readonly decision: 'rollback' | 'fixed'; readonly reason?: string })
-  | (Targeted & { readonly type: 'resolve'; readonly summary?: string });
+  | (Targeted & { readonly type: 'resolve'; readonly summary?: string })
+  /** Share the post-mortem draft (again): `file` is its name. */
+  | (Targeted & { readonly type: 'share_postmortem'; readonly file: string });
 
 /** What the bot's own timers ask when they fire; each names the deadline or due time it was set for. */
 export type IncidentTimer =
   | (Targeted & { readonly type: 'warn' | 'expire' | 'escalate'; readonly deadline: string })
   | (Targeted & { readonly type: 'nudge'; readonly due: string })
   /** `text`: the current state in words, written by the app (it knows the team's time zone). */
-  | (Targeted & { readonly type: 'update_due'; readonly due: string; readonly text: string });
+  | (Targeted & { readonly type: 'update_due'; readonly due: string; readonly text: string })
+  /** After the resolution: the draft is shared once. */
+  | (Targeted & { readonly type: 'postmortem'; readonly file: string });
 
 export interface IncidentContext {
   readonly now: Date;
@@ -103,6 +107,8 @@ const forIncident = (incident: Incident, command: Exclude<IncidentCommand, { typ
       const summary = command.summary?.trim();
       return [on('incident.resolved', { ...ref, ...(summary ? { summary } : {}) })];
     }
+    case 'share_postmortem':
+      return [on('incident.postmortem_drafted', { ...ref, file: command.file })];
   }
 };
 
@@ -114,7 +120,8 @@ export const decide = (book: IncidentBook, command: IncidentCommand, ctx: Incide
   if (command.type === 'declare') return declare(book, command, ctx);
   const incident = book.incidents.find((candidate) => candidate.id === command.incident);
   if (!incident) return fail('unknown_incident', `There is no incident ${command.incident}.`);
-  if (incident.status === 'resolved') return fail('incident_resolved', `${incident.id} was resolved at ${clockTimeUtc(incident.resolvedAt ?? '')}.`);
+  // The draft can be shared at any time: while it is open, it holds the timeline so far.
+  if (incident.status === 'resolved' && command.type !== 'share_postmortem') return fail('incident_resolved', `${incident.id} was resolved at ${clockTimeUtc(incident.resolvedAt ?? '')}.`);
   return forIncident(incident, command, ctx);
 };
 
@@ -124,6 +131,9 @@ export const decide = (book: IncidentBook, command: IncidentCommand, ctx: Incide
  */
 export const decideTimer = (book: IncidentBook, timer: IncidentTimer, now: Date): IncidentEvent[] => {
   const incident = book.incidents.find((candidate) => candidate.id === timer.incident);
+  if (timer.type === 'postmortem') {
+    return incident?.status === 'resolved' && incident.drafts === 0 ? [event('incident.postmortem_drafted', now, null, { incident: incident.id, file: timer.file })] : [];
+  }
   if (!incident || incident.status !== 'open') return [];
   const ref = { incident: incident.id };
   const clock = incident.timer;

@@ -52,6 +52,8 @@ export interface IncidentEventData {
   'incident.update_nudged': Ref & { readonly due: string };
   'incident.update_posted': Ref & { readonly text: string; readonly auto: boolean; readonly next?: string };
   'incident.resolved': Ref & { readonly summary?: string };
+  /** The post-mortem draft was shared (`file`: its name); by the bot once resolved, or again on request. */
+  'incident.postmortem_drafted': Ref & { readonly file: string };
 }
 
 export type IncidentEventType = keyof IncidentEventData;

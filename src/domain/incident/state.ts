@@ -55,6 +55,8 @@ export interface Incident {
   readonly resolvedAt?: string;
   readonly resolvedBy?: Principal | null;
   readonly summary?: string;
+  /** How often the post-mortem draft was shared. */
+  readonly drafts: number;
 }
 
 export interface IncidentBook {
@@ -111,6 +113,8 @@ const evolveIncident = (incident: Incident, event: IncidentEvent): Incident => {
       return { ...incident, nudged: true };
     case 'incident.update_posted':
       return withNextUpdate({ ...incident, updates: [...incident.updates, { at: event.at, by: event.actor, text: event.data.text, auto: event.data.auto }] }, event.data.next);
+    case 'incident.postmortem_drafted':
+      return { ...incident, drafts: incident.drafts + 1 };
     case 'incident.resolved': {
       const { nextUpdateAt: _next, ...rest } = withoutTimer(incident);
       return { ...rest, status: 'resolved', resolvedAt: event.at, resolvedBy: event.actor, ...(event.data.summary === undefined ? {} : { summary: event.data.summary }) };
@@ -138,6 +142,7 @@ const declared = (event: Extract<IncidentEvent, { type: 'incident.declared' }>):
     extensions: [],
     nudged: false,
     updates: [],
+    drafts: 0,
     ...(next === undefined ? {} : { nextUpdateAt: next }),
   };
 };

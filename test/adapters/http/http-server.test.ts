@@ -316,6 +316,16 @@ describe('the windows API', () => {
   });
 });
 
+describe('the post-mortem draft', () => {
+  it('is served as Markdown for an incident the draft source knows, 404 otherwise', async () => {
+    const postmortem = (id: string): Promise<string | undefined> => Promise.resolve(id === 'inc-1' ? '# Post-mortem: checkout 500s (inc-1)\n' : undefined);
+    const server = await serve({ api: { token: TOKEN, releases: noReleases, postmortem } });
+    const found = await get(`${server.url}/api/v1/incidents/inc-1/postmortem.md`);
+    expect([found.status, found.headers.get('content-type'), await found.text()]).toEqual([200, 'text/markdown; charset=utf-8', '# Post-mortem: checkout 500s (inc-1)\n']);
+    expect((await get(`${server.url}/api/v1/incidents/inc-2/postmortem.md`)).status).toBe(404);
+  });
+});
+
 describe('the calendar feed', () => {
   let windows: WindowQueries;
   beforeAll(async () => {

@@ -1,0 +1,273 @@
+/**
+ * The post-mortem draft: Markdown built only from what was recorded (the incident, its release, the release's
+ * maintenance window), in the Google SRE template's sections, blameless, with hints derived from the data. Pure.
+ */
+import { DateTime } from 'luxon';
+import { formatDuration } from '../domain/duration.js';
+import type { StoredEvent } from '../domain/event.js';
+import type { Principal } from '../domain/principal.js';
+import type { StepState } from '../domain/release/state.js';
+import type { IncidentDetail } from './incident-queries.js';
+import { plainText } from './message.js';
+import type { CardContext } from './release-card.js';
+import { timelineLine } from './release-card.js';
+import type { ReleaseDetail } from './release-queries.js';
+import type { WindowDetail } from './window-queries.js';
+import { windowNotice } from './window-messages.js';
+import type { WindowEvent } from '../domain/window/events.js';
+
+export interface PostmortemSource {
+  readonly incident: IncidentDetail;
+  readonly release?: ReleaseDetail;
+  readonly window?: WindowDetail;
+}
+
+const MIN = 60_000;
+
+/** A duration for people: `1h05m`, `45s`; rounded to the second. */
+const took = (fromIso: string | undefined, toIso: string | undefined): string => {
+  if (fromIso === undefined || toIso === undefined) return 'n/a';
+  const ms = Date.parse(toIso) - Date.parse(fromIso);
+  return Number.isFinite(ms) ? formatDuration(Math.max(0, ms)) : 'n/a';
+};
+
+/** Markdown table cells may hold no `|` and no line break. */
+const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+
+export const postmortemFileName = (incident: string): string => `postmortem-${incident}.md`;
+
+/**
+ * @example postmortemDraft({ incident, release, window }, { zone: 'Europe/Berlin', name: (p) => p })
+ */
+export const postmortemDraft = (source: PostmortemSource, ctx: CardContext): string => {
+  const { incident, release, window } = source;
+  const at = (iso: string | undefined): string => (iso === undefined ? 'n/a' : (DateTime.fromISO(iso, { zone: ctx.zone }).toFormat('yyyy-MM-dd HH:mm:ss') || iso));
+  const who = (principal: Principal | null | undefined): string => (principal ? ctx.name(principal) : 'Plan B');
+  const rollbackDone = release?.status === 'rolled_back' ? release.endedAt : undefined;
+  const decidedAt = incident.decision?.at;
+  const mitigatedAt = rollbackDone ?? (incident.decision?.decision === 'fixed' ? incident.decision.at : undefined);
+  const lateBy = window?.endedAt !== undefined ? Date.parse(window.endedAt) - Date.parse(window.plannedEnd) : undefined;
+
+  const lines: string[] = [];
+  const section = (title: string, ...body: string[]): void => {
+    lines.push(`## ${title}`, '', ...body, '');
+  };
+
+  lines.push(`# Post-mortem: ${incident.title} (${incident.id})`, '', `**Status:** Draft  `, `**Authors:** ${who(incident.lead)} (lead), add yourselves  `, `**Date:** ${at(incident.declaredAt).slice(0, 10)}`, '');
+  lines.push('This draft was built by Plan B from the recorded timeline. It is blameless: it describes what the system and the process did, not who is at fault. Edit it freely.', '');
+
+  const outcome = incident.decision
+    ? incident.decision.decision === 'rollback'
+      ? `The team decided to roll back at ${at(incident.decision.at)}${rollbackDone ? `; the rollback was done at ${at(rollbackDone)}` : ''}.`
+      : `The team decided the fix held at ${at(incident.decision.at)}.`
+    : 'No fix-or-roll-back decision was recorded.';
+  section(
+    'Summary',
+    `${incident.id} (severity ${incident.severity}) was declared at ${at(incident.declaredAt)}: ${incident.title}.${release ? ` It concerned ${release.title} (${release.id}).` : ''} ${outcome} ${incident.status === 'resolved' ? `It was resolved at ${at(incident.resolvedAt)}${incident.summary ? `: ${incident.summary.replace(/[.!?]?$/, '.')}` : '.'}` : 'It is still open.'}`,
+    '',
+    '_Prompt: in two or three sentences, what happened, to whom, and how it ended?_',
+  );
+
+  section(
+    'Impact',
+    '| | |',
+    '|---|---|',
+    `| Started | ${at(incident.declaredAt)} (when declared; adjust if the impact began earlier) |`,
+    `| Detected | ${at(incident.declaredAt)} |`,
+    `| Decided | ${at(decidedAt)} |`,
+    `| Mitigated | ${at(mitigatedAt)} |`,
+    `| Resolved | ${at(incident.resolvedAt)} |`,
+    `| Time to decide | ${took(incident.declaredAt, decidedAt)} |`,
+    `| Time to mitigate | ${took(incident.declaredAt, mitigatedAt)} |`,
+    `| Total duration | ${took(incident.declaredAt, incident.resolvedAt)} |`,
+    `| Maintenance window overrun | ${window ? (lateBy !== undefined && lateBy > 0 ? `${formatDuration(lateBy)} past the announced end (${window.id})` : window.overruns.length > 0 ? `ran over (${window.id}), still open` : `none (${window.id})`) : 'no window'} |`,
+    '',
+    '_Prompt: who was affected, how many requests or customers, what revenue or data?_',
+  );
+
+  if (release) {
+    const stepRow = (step: StepState): string => {
+      const waited = took(step.doneAt, step.confirmedAt);
+      const duration = took(step.startedAt, step.doneAt);
+      const expected = step.expectMs === undefined ? 'no estimate' : formatDuration(step.expectMs);
+      return `| ${cell(step.id)} | ${cell(step.title)}${step.irreversible ? ' (point of no return)' : ''} | ${who(release.driver)} | ${step.confirmedBy ? who(step.confirmedBy) : 'not confirmed'} | ${step.confirmedAt ? waited : 'n/a'} | ${step.doneAt ? duration : step.startedAt ? 'not finished' : 'not started'} | ${expected} |`;
+    };
+    const noReturn = release.steps.find((step) => step.irreversible);
+    section(
+      'The release',
+      `${release.title} (${release.id}) from runbook \`${release.runbook}\`${release.params['version'] ? `, version ${release.params['version']}` : ''}: driven by ${who(release.driver)}, confirmed by ${who(release.confirmer)}; ${release.status.replace('_', ' ')}.`,
+      '',
+      '| Step | What | Driver | Confirmer | Waited for confirmation | Took | Expected |',
+      '|---|---|---|---|---|---|---|',
+      ...release.steps.map(stepRow),
+      '',
+      noReturn
+        ? noReturn.startedAt
+          ? `The point of no return (${noReturn.id}) was crossed at ${at(noReturn.startedAt)}.`
+          : `The point of no return (${noReturn.id}) was not crossed.`
+        : 'The runbook has no point of no return.',
+      ...(release.rollback
+        ? [
+            '',
+            `Rollback started at ${at(release.rollback.at)} by ${who(release.rollback.by)} (${release.rollback.reason}): ${release.rollback.steps.map((step) => `${step.title} (estimated ${step.expectMs === undefined ? 'nothing' : formatDuration(step.expectMs)}, took ${took(release.rollback?.at, step.doneAt)})`).join('; ') || 'no step had a rollback action'}.`,
+          ]
+        : []),
+    );
+  }
+
+  section(
+    'Decisions',
+    ...(incident.extensions.length > 0
+      ? incident.extensions.map((extension, index) => `- ${at(extension.at)}: ${who(extension.by)} extended the decision timer (extension ${index + 1} of ${incident.policy.maxExtensions}) to ${at(extension.deadline)}: "${extension.reason}"`)
+      : ['- The decision timer was not extended.']),
+    incident.decision
+      ? `- ${at(incident.decision.at)}: ${who(incident.decision.by)} decided: **${incident.decision.decision === 'rollback' ? 'roll back' : 'fixed'}**${incident.decision.reason ? ` ("${incident.decision.reason}")` : ''}.`
+      : '- No fix-or-roll-back decision was recorded.',
+    ...(window?.extensions ?? []).map((extension) => `- ${at(extension.at)}: ${who(extension.by)} extended maintenance window ${window?.id ?? ''} to ${at(extension.until)}: "${extension.reason}"`),
+  );
+
+  section(
+    'Stakeholder updates',
+    ...(incident.updates.length > 0
+      ? incident.updates.map((update) => `- ${at(update.at)}, ${update.auto ? 'posted by Plan B (nobody had updated)' : `by ${who(update.by)}`}: ${update.text}`)
+      : ['- No stakeholder update was posted.']),
+  );
+
+  section(`Timeline (${ctx.zone})`, ...timeline(source, ctx).map(([iso, text]) => `- ${at(iso)} ${text}`));
+
+  const hints = derivedHints(source);
+  section('What went well', ...bullets(hints.well), '', '_Prompt: what should we keep doing?_');
+  section('What went wrong', ...bullets(hints.wrong), '', '_Prompt: where did the process or the tools let the team down?_');
+  section('Where we got lucky', ...bullets(hints.lucky), '', '_Prompt: what would have made this worse, and why did it not happen?_');
+  section('Root cause', '_For people to write: what made this possible? Ask "why" until the answer is about the system, not a person._');
+  section('Trigger', '_For people to write: what set it off, and when?_');
+  section(
+    'Action items',
+    '| Action | Type | Owner | Due | Status |',
+    '|---|---|---|---|---|',
+    ...hints.actions.map((action) => `| ${cell(action)} | prevent / mitigate | _owner_ | _due_ | suggested |`),
+    '| _add yours_ | | _owner_ | _due_ | |',
+  );
+  return `${lines.join('\n').trimEnd()}\n`;
+};
+
+const bullets = (items: readonly string[]): string[] => (items.length > 0 ? items.map((item) => `- ${item}`) : ['- (nothing the data points at)']);
+
+interface Hints {
+  readonly well: string[];
+  readonly wrong: string[];
+  readonly lucky: string[];
+  readonly actions: string[];
+}
+
+/** What the recorded data says went well or wrong, and the action items it suggests. */
+const derivedHints = ({ incident, release, window }: PostmortemSource): Hints => {
+  const hints: Hints = { well: [], wrong: [], lucky: [], actions: [] };
+  const decidedIn = incident.decision ? Date.parse(incident.decision.at) - Date.parse(incident.declaredAt) : undefined;
+  if (incident.decision && incident.extensions.length === 0 && decidedIn !== undefined && decidedIn <= incident.policy.timeboxMs) {
+    hints.well.push(`The fix-or-roll-back decision came within the timebox (${formatDuration(decidedIn)} of ${formatDuration(incident.policy.timeboxMs)}), without extensions.`);
+  }
+  if (incident.extensions.length >= incident.policy.maxExtensions && incident.policy.maxExtensions > 0) {
+    hints.wrong.push(`Every extension of the decision timer was used (${incident.extensions.length} of ${incident.policy.maxExtensions}).`);
+    hints.actions.push('Find out what the extensions waited for, and whether it can be known earlier next time.');
+  }
+  const events = incident.events.map((event) => event.type);
+  if (events.includes('incident.escalated')) {
+    hints.wrong.push('Nobody decided in time: the decision was escalated.');
+    hints.actions.push('Make sure the incident lead can decide alone, or knows whom to ask.');
+  }
+  const auto = incident.updates.filter((update) => update.auto).length;
+  if (auto > 0) {
+    hints.wrong.push(`Stakeholder updates were overdue ${auto} time(s): Plan B posted the state itself.`);
+    hints.actions.push('Name someone to write stakeholder updates during incidents.');
+  } else if (incident.updates.length > 0) {
+    hints.well.push('Stakeholder updates were written by people, on time.');
+  }
+  if (release) {
+    const unestimated = release.steps.filter((step) => !step.rollback || step.rollback.expectMs === undefined).map((step) => step.id);
+    if (unestimated.length > 0) {
+      hints.wrong.push(`Steps without a rollback estimate: ${unestimated.join(', ')}.`);
+      hints.actions.push(`Add a rollback (with its expected duration) to ${unestimated.join(', ')} in the runbook ${release.runbook}.`);
+    }
+    const overdue = release.steps.filter((step) => step.overdueAt).map((step) => step.id);
+    if (overdue.length > 0) hints.wrong.push(`Steps that ran past their expected duration: ${overdue.join(', ')}.`);
+    const rollback = release.rollback;
+    if (rollback && release.status === 'rolled_back' && release.endedAt) {
+      const estimate = rollback.steps.reduce((sum, step) => sum + (step.expectMs ?? 0), 0);
+      const actual = Date.parse(release.endedAt) - Date.parse(rollback.at);
+      if (actual > estimate + MIN) {
+        hints.wrong.push(`The rollback took ${formatDuration(actual)}, longer than the ${formatDuration(estimate)} estimated.`);
+        hints.actions.push(`Rehearse the rollback of ${release.runbook} and correct its estimates.`);
+      } else {
+        hints.well.push(`The rollback took ${formatDuration(actual)}, within its estimate of ${formatDuration(estimate)}.`);
+      }
+    }
+    const noReturn = release.steps.find((step) => step.irreversible);
+    if (noReturn && !noReturn.startedAt && incident.decision?.decision === 'rollback') {
+      hints.lucky.push(`The point of no return (${noReturn.id}) had not been crossed, so rolling back stayed cheap.`);
+    }
+    if (release.steps.every((step) => step.status !== 'confirmed' || (step.confirmedBy !== undefined && step.confirmedBy !== release.driver))) {
+      hints.well.push('Every confirmed step was confirmed by a second person.');
+    }
+  }
+  if (window && window.overruns.length > 0) {
+    hints.wrong.push(`The maintenance window ${window.id} ran over its announced end.`);
+    hints.actions.push('Plan maintenance windows with the rollback time included.');
+  }
+  return hints;
+};
+
+/** Every recorded event of the incident, its release and its window, in order, in words. */
+const timeline = ({ incident, release, window }: PostmortemSource, ctx: CardContext): [string, string][] => {
+  const entries: [string, string][] = [];
+  for (const event of incident.events) entries.push([event.at, incidentText(event, ctx, (iso) => DateTime.fromISO(iso, { zone: ctx.zone }).toFormat('HH:mm'))]);
+  if (release) {
+    for (const event of release.events) {
+      const line = timelineLine(release, event, ctx);
+      if (line) entries.push([event.at, plainText(line)]);
+    }
+  }
+  if (window) {
+    for (const event of window.events) {
+      if (event.type === 'window.scheduled') entries.push([event.at, `${ctx.name(event.actor ?? '')} scheduled maintenance window ${window.id} (${window.title}).`]);
+      const line = windowNotice(window, event as StoredEvent & WindowEvent, { ...ctx, release: () => undefined });
+      if (line) entries.push([event.at, plainText(line)]);
+    }
+  }
+  // A stable sort keeps the order within one instant as it was recorded.
+  return entries.sort((a, b) => Date.parse(a[0]) - Date.parse(b[0]));
+};
+
+const incidentText = (event: { readonly type: string; readonly actor: Principal | null; readonly data: unknown }, ctx: CardContext, clock: (iso: string) => string): string => {
+  const actor = event.actor ? ctx.name(event.actor) : 'Plan B';
+  const data = (event.data ?? {}) as Record<string, unknown>;
+  const text = (key: string): string => (typeof data[key] === 'string' ? data[key] : '');
+  switch (event.type) {
+    case 'incident.declared':
+      return `${actor} declared the incident: ${text('title')}.`;
+    case 'incident.lead_changed':
+      return `${actor} handed the lead to ${ctx.name(text('lead'))}.`;
+    case 'incident.timer_started':
+      return `The decision timer started (deadline ${clock(text('deadline'))}).`;
+    case 'incident.timer_warned':
+      return 'Plan B warned that the decision was due soon.';
+    case 'incident.timer_expired':
+      return 'The decision deadline passed: Plan B asked "fix or roll back?".';
+    case 'incident.timer_extended':
+      return `${actor} extended the decision timer: ${text('reason')}`;
+    case 'incident.escalated':
+      return `Nobody had decided: Plan B escalated${text('escalation') ? ` to ${text('escalation')}` : ''}.`;
+    case 'incident.decided':
+      return `${actor} decided: ${text('decision') === 'rollback' ? 'roll back' : 'fixed'}${text('reason') ? ` (${text('reason')})` : ''}.`;
+    case 'incident.update_nudged':
+      return 'Plan B reminded the lead that a stakeholder update was due.';
+    case 'incident.update_posted':
+      return data['auto'] === true ? 'Plan B posted the state to stakeholders (nobody had updated).' : `${actor} updated the stakeholders: ${text('text')}`;
+    case 'incident.resolved':
+      return `${actor} resolved the incident${text('summary') ? `: ${text('summary')}` : '.'}`;
+    case 'incident.postmortem_drafted':
+      return 'Plan B shared this draft.';
+    default:
+      return event.type;
+  }
+};
