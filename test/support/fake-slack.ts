@@ -1,14 +1,18 @@
 /**
- * A local stand-in for Slack's Web API (point SLACK_API_URL at `apiUrl`) and for response_url endpoints:
- * records every call, answers like Slack does, and fails the calls a test asks it to fail.
+ * A local stand-in for Slack's Web API (point SLACK_API_URL at `apiUrl`), for its file upload URLs and for
+ * response_url endpoints: records every call, answers like Slack does, and fails the calls a test asks it to fail.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** What the fake records a POST of file bytes to an upload URL as (it is no Web API method). */
+export const UPLOAD = 'upload';
+
 export interface SlackCall {
+  /** The Web API method, or `UPLOAD` (args: `file_id`, `filename` of the multipart part, `content` as UTF-8). */
   readonly method: string;
-  /** Form fields, with JSON fields (blocks, view, attachments) parsed. */
+  /** Form fields, with JSON fields (blocks, view, attachments, files) parsed. */
   readonly args: Readonly<Record<string, unknown>>;
   readonly token?: string;
   readonly at: number;
@@ -19,13 +23,40 @@ export interface SlackCall {
 /** What the next matching call gets instead of success. */
 export type Failure = { readonly status: 429; readonly retryAfter: number } | { readonly status: 500 } | { readonly error: string };
 
-const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata']);
+/** A file shared the way the SDK's files.uploadV2 does it: its three calls put together. */
+export interface SharedFile {
+  readonly fileId: string;
+  /** As given to files.getUploadURLExternal. */
+  readonly filename: string;
+  readonly length: number;
+  /** The bytes POSTed to the upload URL, as UTF-8. */
+  readonly content: string;
+  /** As given to files.completeUploadExternal. */
+  readonly title?: string;
+  readonly channel?: string;
+  readonly thread?: string;
+  readonly initialComment?: string;
+}
 
-const readBody = async (req: IncomingMessage): Promise<string> => {
+const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata', 'files']);
+
+const readBody = async (req: IncomingMessage): Promise<Buffer> => {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 };
+
+/** Slack takes the bytes raw or as the one file of a multipart form (what the Node SDK sends). */
+const uploadArgs = async (fileId: string, body: Buffer, type: string | undefined): Promise<Record<string, unknown>> => {
+  if (!type?.startsWith('multipart/form-data')) return { file_id: fileId, content: body.toString('utf8') };
+  const form = await new Request('http://fake.invalid/', { method: 'POST', headers: { 'content-type': type }, body }).formData();
+  for (const [, value] of form) {
+    if (typeof value !== 'string') return { file_id: fileId, filename: value.name, content: Buffer.from(await value.arrayBuffer()).toString('utf8') };
+  }
+  return { file_id: fileId };
+};
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 const parseArgs = (body: string, type: string | undefined): Record<string, unknown> => {
   if (type?.startsWith('application/json')) return body ? (JSON.parse(body) as Record<string, unknown>) : {};
@@ -41,7 +72,13 @@ export class FakeSlack {
   private readonly failures: { method: string; failure: Failure }[] = [];
   /** What `apps.connections.open` hands out: a Socket Mode test points this at its fake WebSocket server. */
   socketUrl: string | undefined;
+  /**
+   * Slack shares an uploaded file asynchronously (after its scans), so files.completeUploadExternal usually answers
+   * before the share exists, without `shares`; true answers as if the share were done, with its message `ts`.
+   */
+  reportShares = false;
   private ts = 1_700_000_000;
+  private fileIds = 0;
   private server: Server | undefined;
   private base = '';
 
@@ -78,6 +115,28 @@ export class FakeSlack {
     return this.calls.filter((call) => call.method === method);
   }
 
+  /** Files shared through files.completeUploadExternal (refused ones not), in order, with what their upload said. */
+  sharedFiles(): SharedFile[] {
+    const completed = this.callsOf('files.completeUploadExternal').filter((call) => call.reply?.['ok'] === true);
+    return completed.flatMap((call) =>
+      ((call.args['files'] ?? []) as { id: string; title?: string }[]).map((file) => {
+        const requested = this.callsOf('files.getUploadURLExternal').find((get) => get.reply?.['file_id'] === file.id);
+        const uploaded = this.callsOf(UPLOAD).find((upload) => upload.args['file_id'] === file.id);
+        const [title, channel, thread, initialComment] = [file.title, call.args['channel_id'], call.args['thread_ts'], call.args['initial_comment']].map(text);
+        return {
+          fileId: file.id,
+          filename: text(requested?.args['filename']) ?? '',
+          length: Number(requested?.args['length'] ?? 0),
+          content: text(uploaded?.args['content']) ?? '',
+          ...(title === undefined ? {} : { title }),
+          ...(channel === undefined ? {} : { channel }),
+          ...(thread === undefined ? {} : { thread }),
+          ...(initialComment === undefined ? {} : { initialComment }),
+        };
+      }),
+    );
+  }
+
   /** Waits until `count` calls of `method` were made. */
   async waitFor(method: string, count = 1, ms = 10_000): Promise<SlackCall[]> {
     for (const deadline = Date.now() + ms; this.callsOf(method).length < count; ) {
@@ -91,26 +150,51 @@ export class FakeSlack {
     const path = req.url ?? '/';
     const body = await readBody(req);
     if (path.startsWith('/response/')) {
-      this.responses.push({ id: path.slice('/response/'.length), body: JSON.parse(body || '{}') as Record<string, unknown> });
+      this.responses.push({ id: path.slice('/response/'.length), body: JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown> });
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end('{"ok":true}');
       return;
     }
-    const method = path.replace(/^\/api\//, '').split('?')[0] ?? '';
+    const uploadTo = /^\/upload\/v1\/([^/?]+)/.exec(path)?.[1];
+    const method = uploadTo === undefined ? (path.replace(/^\/api\//, '').split('?')[0] ?? '') : UPLOAD;
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const failureIndex = this.failures.findIndex((entry) => entry.method === method);
     const failure = failureIndex >= 0 ? this.failures.splice(failureIndex, 1)[0]?.failure : undefined;
-    const call: SlackCall = { method, args: parseArgs(body, req.headers['content-type']), ...(token ? { token } : {}), at: Date.now() };
+    const type = req.headers['content-type'];
+    const args = uploadTo === undefined ? parseArgs(body.toString('utf8'), type) : await uploadArgs(uploadTo, body, type);
+    const call: SlackCall = { method, args, ...(token ? { token } : {}), at: Date.now() };
     if (failure && 'status' in failure) {
       // Failed calls are not recorded: Slack did nothing with them.
       res.writeHead(failure.status, failure.status === 429 ? { 'Retry-After': String(failure.retryAfter) } : {});
       res.end(failure.status === 429 ? '{"ok":false,"error":"ratelimited"}' : 'upstream error');
       return;
     }
+    if (uploadTo !== undefined) {
+      // Slack's upload endpoint answers in plain text; a refusal is any other status than 200.
+      this.calls.push({ ...call, reply: { ok: true } });
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end(`OK - ${body.length}`);
+      return;
+    }
     const reply = failure ? { ok: false, error: failure.error } : this.answer(call);
     this.calls.push({ ...call, reply });
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(reply));
+  }
+
+  /** files.completeUploadExternal: each file by id and title, shared (when `reportShares`) by a message of its own. */
+  private completeUpload(call: SlackCall): Record<string, unknown> {
+    const channel = text(call.args['channel_id']);
+    const thread = text(call.args['thread_ts']);
+    const files = (call.args['files'] ?? []) as { id: string; title?: string }[];
+    return {
+      ok: true,
+      files: files.map(({ id, title }) => {
+        if (!this.reportShares || channel === undefined) return { id, title };
+        this.ts += 1;
+        return { id, title, shares: { public: { [channel]: [{ ts: `${this.ts}.000300`, ...(thread === undefined ? {} : { thread_ts: thread }) }] } } };
+      }),
+    };
   }
 
   private answer(call: SlackCall): Record<string, unknown> {
@@ -132,6 +216,15 @@ export class FakeSlack {
         // Slack takes only an app-level token here; a bot or user token gets this error.
         if (!call.token?.startsWith('xapp-')) return { ok: false, error: 'not_allowed_token_type' };
         return this.socketUrl === undefined ? { ok: false, error: 'fake_socket_url_not_set' } : { ok: true, url: this.socketUrl };
+      case 'files.getUploadURLExternal': {
+        // Slack answers this to an empty file (length 0) as well.
+        if (typeof call.args['filename'] !== 'string' || !(Number(call.args['length']) > 0)) return { ok: false, error: 'missing_argument' };
+        this.fileIds += 1;
+        const fileId = `F0FILE${this.fileIds}`;
+        return { ok: true, upload_url: `${this.base}/upload/v1/${fileId}`, file_id: fileId };
+      }
+      case 'files.completeUploadExternal':
+        return this.completeUpload(call);
       case 'users.info':
         return { ok: true, user: { id: call.args['user'], name: String(call.args['user']).toLowerCase(), profile: { display_name: `name-of-${String(call.args['user'])}` } } };
       default:

@@ -74,7 +74,10 @@ export const startTimerWorker = (ctx: WorkerContext, fire: (payload: Readonly<Re
 
 const sleep = (ms: number): Promise<void> => new Promise((wake) => setTimeout(wake, ms));
 
-/** Posts or edits each message in its conversation's order, once; honours Retry-After; drops what can never succeed. */
+/**
+ * Posts or edits each message in its conversation's order, once; honours Retry-After; drops what can never succeed.
+ * A message with a file is only ever posted: under a key already posted it is skipped.
+ */
 export const startDeliveryWorker = (ctx: WorkerContext, platform: string, chat: Chat): Worker<DeliveryJob> => {
   const { redis, keys, logger, failpoint } = ctx;
 
@@ -111,6 +114,12 @@ export const startDeliveryWorker = (ctx: WorkerContext, platform: string, chat: 
       if (delivered + 1 < sequence) return later(job, token, stepAside(job.attemptsStarted));
       failpoint('delivery.sending');
       const ref = (await redis.get(keys.ref(message.key))) ?? undefined;
+      if (ref !== undefined && message.file !== undefined) {
+        // A shared file cannot be edited, and sharing it again under a key already used would be a second copy.
+        logger.warn({ platform, channel: job.data.conversation.channel, key: message.key }, 'a message with a file is posted once: not sent again');
+        await record(job, undefined);
+        return 'skipped';
+      }
       const thread = job.data.thread === undefined ? null : await redis.get(keys.ref(job.data.thread));
       const conversation = thread === null ? job.data.conversation : { ...job.data.conversation, thread };
       let posted: MessageRef | undefined;

@@ -1,5 +1,5 @@
 /** Pure text rendering of the neutral message model for the terminal. */
-import type { Message, StepMark } from '../../app/message.js';
+import type { Message, MessageFile, StepMark } from '../../app/message.js';
 import { plainText } from '../../app/message.js';
 
 const MARKS: Record<StepMark, string> = {
@@ -15,7 +15,17 @@ const MARKS: Record<StepMark, string> = {
 const flat = (text: string): string => plainText(text).replace(/\s*[\r\n]+\s*/g, ' ');
 
 /**
- * Renders a message under a prefix such as `[#console]`, numbering its buttons with `number`.
+ * A shared document in full, between marker lines. Its lines are indented like the rest of the message, so that
+ * none of them (a post-mortem quotes what people typed) can pass for a message of its own.
+ */
+const fileLines = (file: MessageFile): string[] => [
+  `--- ${flat(file.name)} ---`,
+  ...plainText(file.content).trimEnd().split(/\r\n|\r|\n/),
+  `--- end of ${flat(file.name)} ---`,
+];
+
+/**
+ * Renders a message under a prefix such as `[#console]`, numbering its buttons with `number`; a shared file follows it.
  * @example renderConsole(card, '[#console]', () => 1) // "[#console] Web release: …  [1] Accept"
  */
 export const renderConsole = (message: Message, prefix: string, number: (index: number) => number): string => {
@@ -33,5 +43,6 @@ export const renderConsole = (message: Message, prefix: string, number: (index: 
     if (body.length === 0) lines[0] = `${lines[0] ?? ''}  ${buttons}`;
     else lines.push(`  ${buttons}`);
   }
+  if (message.file) lines.push(...fileLines(message.file).map((line) => `  ${line}`.trimEnd()));
   return lines.join('\n');
 };

@@ -1,7 +1,8 @@
-/** Chat over Slack's Web API: channel messages posted and edited by `ts`, replies only the asker sees. */
-import type { WebClient } from '@slack/web-api';
+/** Chat over Slack's Web API: channel messages posted and edited by `ts`, documents shared as files, replies only the asker sees. */
+import type { FilesCompleteUploadExternalResponse, WebClient } from '@slack/web-api';
 import { ErrorCode } from '@slack/web-api';
-import type { Message } from '../../app/message.js';
+import type { Message, MessageFile } from '../../app/message.js';
+import { plainText } from '../../app/message.js';
 import type { Chat, Conversation, MessageRef } from '../../app/ports.js';
 import { PermanentDeliveryError, RateLimitedError } from '../../app/ports.js';
 import type { Principal } from '../../domain/principal.js';
@@ -34,6 +35,18 @@ export const translateSlackError = (error: unknown): unknown => {
   return error;
 };
 
+/**
+ * The reference to keep for a shared file: the `ts` of the message that shares it, when Slack already reports the
+ * share, else the file id. Slack completes shares asynchronously (after its scans), so `files.completeUploadExternal`
+ * usually answers before there is a share to report; finding its `ts` would take polling `files.info` (and `files:read`).
+ */
+export const sharedFileRef = (completed: readonly FilesCompleteUploadExternalResponse[], channel: string): MessageRef | undefined => {
+  const file = completed[0]?.files?.[0];
+  // The SDK's types know only public shares; a private channel's share comes under `private`, shaped alike.
+  const shares: Partial<Record<'public' | 'private', Record<string, readonly { ts?: string }[]>>> | undefined = file?.shares;
+  return (shares?.public?.[channel] ?? shares?.private?.[channel])?.[0]?.ts ?? file?.id;
+};
+
 /** `slack:U123` → `U123`. */
 export const slackUserId = (principal: Principal): string => principal.slice(principal.indexOf(':') + 1);
 
@@ -56,6 +69,7 @@ export class SlackChat implements Chat {
   }
 
   async post(conversation: Conversation, message: Message): Promise<MessageRef> {
+    if (message.file !== undefined) return this.share(conversation, message, message.file);
     const { text, blocks } = renderBlockKit(message);
     try {
       const result = await this.client.chat.postMessage({
@@ -74,7 +88,34 @@ export class SlackChat implements Chat {
     }
   }
 
+  /**
+   * Uploads the file and shares it with the message's fallback text as its comment (Slack ignores blocks when there is
+   * a comment, so buttons, fields and steps do not go with a file). The SDK runs the three calls of an upload:
+   * files.getUploadURLExternal, the POST of the bytes, files.completeUploadExternal. A retry uploads a new file.
+   */
+  private async share(conversation: Conversation, message: Message, file: MessageFile): Promise<MessageRef> {
+    const { text } = renderBlockKit(message);
+    const destination = conversation.thread === undefined ? { channel_id: conversation.channel } : { channel_id: conversation.channel, thread_ts: conversation.thread };
+    try {
+      const result = await this.client.filesUploadV2({
+        ...destination,
+        // A file cannot show Slack's date tokens: each instant in it reads as its fallback.
+        file: Buffer.from(plainText(file.content), 'utf8'),
+        filename: file.name,
+        title: file.title,
+        ...(text === '' ? {} : { initial_comment: text }),
+      });
+      const ref = sharedFileRef(result.files, conversation.channel);
+      if (ref === undefined) throw new Error('files.completeUploadExternal answered without a file id');
+      return ref;
+    } catch (error) {
+      throw translateSlackError(error);
+    }
+  }
+
+  /** A shared file has no message to edit (its ref may be a file id): the delivery queue never asks, and this refuses. */
   async update(conversation: Conversation, ref: MessageRef, message: Message): Promise<void> {
+    if (message.file !== undefined) throw new PermanentDeliveryError(`a message with a file is posted once, never edited (${message.key})`);
     const { text, blocks } = renderBlockKit(message);
     try {
       await this.client.chat.update({ channel: conversation.channel, ts: ref, text, blocks });

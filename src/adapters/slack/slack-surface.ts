@@ -10,9 +10,10 @@ export const SLASH_COMMANDS = [
 /**
  * Bot scopes, each for something the code calls: `commands` for the slash commands, `chat:write` for
  * chat.postMessage/chat.update/chat.postEphemeral, `chat:write.public` to post in stakeholder channels the bot
- * was not invited to, `users:read` to show people's names instead of their ids.
+ * was not invited to, `files:write` to share documents such as post-mortem drafts (files.getUploadURLExternal and
+ * files.completeUploadExternal), `users:read` to show people's names instead of their ids.
  */
-export const BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'users:read'] as const;
+export const BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'files:write', 'users:read'] as const;
 
 /** Slash commands, interactivity (buttons, modals) and options all arrive here in HTTP mode. */
 export const SLACK_EVENTS_PATH = '/slack/events';
