@@ -37,8 +37,8 @@ const memoryRuntime = (chats: ReadonlyMap<string, Chat>, logger: Logger): Runtim
       return Promise.resolve();
     },
     ready: () => Promise.resolve(true),
-    // Effects run before the append returns: nothing is ever in flight.
-    settle: () => Promise.resolve(),
+    // Effects run before the append returns; only timers already due (a draft shared at once) may still be running.
+    settle: (_platform, timeoutMs) => scheduler.idle(timeoutMs),
     firstTime: (key) => {
       const now = systemClock.now().getTime();
       for (const [old, until] of seen) if (until < now) seen.delete(old);

@@ -26,7 +26,9 @@ import type { Message } from './message.js';
 import type { Clock, Conversation, Directory, EventStore, IdGenerator, Logger, Replies } from './ports.js';
 import type { CardContext } from './release-card.js';
 import { cardKey, releaseCard } from './release-card.js';
-import { releaseEffects, STEP_OVERDUE } from './release-effects.js';
+import { RELEASE_POSTMORTEM, releaseEffects, STEP_OVERDUE } from './release-effects.js';
+import { INCIDENT_TIMERS } from './incident-effects.js';
+import { postmortemFileName } from './postmortem.js';
 import type { SlotDecision } from './release-store.js';
 import { ReleaseRepository, runbookOfRelease } from './release-store.js';
 import { showTime } from './time-format.js';
@@ -92,8 +94,8 @@ export const createApp = (deps: AppDeps): App => {
   const runbook = (name: string): Runbook | undefined => config.runbooks.find((candidate) => candidate.name === name);
 
   /** Decides on the runbook's slot and appends the events with their messages and timers, in one go. */
-  const execute = async (name: string, decision: SlotDecision): Promise<Outcome> => {
-    const decided = await releases.execute(name, decision, (after) => releaseEffects(after, cardContext));
+  const execute = async (name: string, decision: SlotDecision, postmortem?: string): Promise<Outcome> => {
+    const decided = await releases.execute(name, decision, (after) => releaseEffects(after, cardContext, postmortem));
     return isDomainError(decided) ? decided : undefined;
   };
 
@@ -389,6 +391,18 @@ export const createApp = (deps: AppDeps): App => {
       if ((await incidents.timer(payload)) || (await windows.timer(payload))) return;
       const { kind, release, step, due } = payload;
       const name = release === undefined ? undefined : runbookOfRelease(release);
+      if (kind === RELEASE_POSTMORTEM && release !== undefined && name !== undefined) {
+        // Rolled back in trouble: the incident's draft, which holds the decision too; else the rollback's own.
+        const incident = await incidents.ofRelease(release);
+        if (incident) {
+          await incidents.timer({ kind: INCIDENT_TIMERS.postmortem, incident: incident.id, why: 'rolled_back' });
+          return;
+        }
+        const draft = await postmortems.releaseDraft(release);
+        const outcome = await execute(name, (slot, now) => decideTimer(slot, { type: 'postmortem', release, file: postmortemFileName(release) }, now), draft);
+        if (outcome) logger.warn({ payload, code: outcome.code }, outcome.message);
+        return;
+      }
       if (kind !== STEP_OVERDUE || release === undefined || step === undefined || due === undefined || name === undefined) {
         logger.warn({ payload }, 'ignored a timer this version does not know');
         return;

@@ -59,7 +59,7 @@ const timers = (incident: Incident, event: StoredEvent & IncidentEvent): Effect[
       return updates(event.data.next);
     case 'incident.resolved':
       // The draft is due at once; as a timer it is shared even if this process dies right after the resolution.
-      return [...cancel(incident.id, 'warn', 'expire', 'escalate', 'nudge', 'update'), { kind: 'schedule', timer: timerId(incident.id, 'postmortem'), at: event.at, payload: { kind: INCIDENT_TIMERS.postmortem, incident: incident.id } }];
+      return [...cancel(incident.id, 'warn', 'expire', 'escalate', 'nudge', 'update'), { kind: 'schedule', timer: timerId(incident.id, 'postmortem'), at: event.at, payload: { kind: INCIDENT_TIMERS.postmortem, incident: incident.id, why: 'resolved' } }];
     default:
       return [];
   }

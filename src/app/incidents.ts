@@ -66,6 +66,8 @@ export interface Incidents {
   trouble(request: Request, release: Release, text: string): Promise<Outcome>;
   /** A fired incident timer; false when the payload is not one. */
   timer(payload: Readonly<Record<string, string>>): Promise<boolean>;
+  /** The latest incident opened on this release, if any. */
+  ofRelease(release: string): Promise<Incident | undefined>;
 }
 
 export const isIncidentCommand = (parsed: ParsedCommand): parsed is IncidentParsed =>
@@ -148,6 +150,8 @@ export const createIncidents = (deps: IncidentDeps): Incidents => {
     trouble: (request, release, text) => trouble(request, release, text),
 
     ids: async () => new Set((await load()).incidents.map((incident) => incident.id)),
+
+    ofRelease: async (release) => (await load()).incidents.filter((incident) => incident.release === release).at(-1),
 
     dispatch: async (request, parsed, slots) => {
       if (parsed.kind === 'release.trouble') {
@@ -236,7 +240,7 @@ export const createIncidents = (deps: IncidentDeps): Incidents => {
       } else if (kind === INCIDENT_TIMERS.update && due !== undefined && incident) {
         timer = { type: 'update_due', incident: id, due, text: stateInWords(incident, contextFor(release)()) };
       } else if (kind === INCIDENT_TIMERS.postmortem) {
-        timer = { type: 'postmortem', incident: id, file: postmortemFileName(id) };
+        timer = { type: 'postmortem', incident: id, file: postmortemFileName(id), why: payload['why'] === 'rolled_back' ? 'rolled_back' : 'resolved' };
       }
       if (!timer) return false;
       const fired = timer;

@@ -7,20 +7,56 @@ import { formatDuration } from '../domain/duration.js';
 import type { StoredEvent } from '../domain/event.js';
 import type { Principal } from '../domain/principal.js';
 import type { StepState } from '../domain/release/state.js';
+import type { Incident } from '../domain/incident/state.js';
 import type { IncidentDetail } from './incident-queries.js';
 import { plainText } from './message.js';
 import type { CardContext } from './release-card.js';
 import { timelineLine } from './release-card.js';
-import type { ReleaseDetail } from './release-queries.js';
+import type { PublicEvent, ReleaseDetail } from './release-queries.js';
 import type { WindowDetail } from './window-queries.js';
 import { windowNotice } from './window-messages.js';
 import type { WindowEvent } from '../domain/window/events.js';
 
-export interface PostmortemSource {
-  readonly incident: IncidentDetail;
-  readonly release?: ReleaseDetail;
-  readonly window?: WindowDetail;
-}
+/** An incident (with its release and window, if any), or a release rolled back without one. */
+export type PostmortemSource =
+  | { readonly incident: IncidentDetail; readonly release?: ReleaseDetail; readonly window?: WindowDetail }
+  | { readonly incident?: undefined; readonly release: ReleaseDetail; readonly window?: WindowDetail };
+
+/** What the draft tells, from an incident or from a rollback alone. */
+type Story = Pick<Incident, 'id' | 'title' | 'lead' | 'declaredAt' | 'decision' | 'status' | 'resolvedAt' | 'summary' | 'extensions' | 'updates'> & {
+  /** The first sentence of the summary. */
+  readonly opening: string;
+  readonly maxExtensions: number;
+  readonly timeboxMs?: number;
+  readonly events: readonly PublicEvent[];
+};
+
+const storyOf = (source: PostmortemSource, at: (iso: string | undefined) => string): Story => {
+  const { incident, release } = source;
+  if (incident) {
+    return {
+      ...incident,
+      opening: `${incident.id} (severity ${incident.severity}) was declared at ${at(incident.declaredAt)}: ${incident.title}.${release ? ` It concerned ${release.title} (${release.id}).` : ''}`,
+      maxExtensions: incident.policy.maxExtensions,
+      timeboxMs: incident.policy.timeboxMs,
+    };
+  }
+  const started = release.rollback?.at ?? release.endedAt ?? release.startedAt;
+  return {
+    id: release.id,
+    title: `Rollback of ${release.title}`,
+    lead: release.driver,
+    declaredAt: started,
+    ...(release.rollback ? { decision: { decision: 'rollback' as const, at: release.rollback.at, by: release.rollback.by, reason: release.rollback.reason } } : {}),
+    status: 'resolved',
+    ...(release.endedAt === undefined ? {} : { resolvedAt: release.endedAt }),
+    extensions: [],
+    updates: [],
+    opening: `${release.title} (${release.id}) was rolled back without an incident being declared; the rollback started at ${at(started)}.`,
+    maxExtensions: 0,
+    events: [],
+  };
+};
 
 const MIN = 60_000;
 
@@ -34,18 +70,20 @@ const took = (fromIso: string | undefined, toIso: string | undefined): string =>
 /** Markdown table cells may hold no `|` and no line break. */
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 
-export const postmortemFileName = (incident: string): string => `postmortem-${incident}.md`;
+/** `postmortem-inc-3.md`, `postmortem-checkout-deploy-4.md`. */
+export const postmortemFileName = (id: string): string => `postmortem-${id}.md`;
 
 /**
  * @example postmortemDraft({ incident, release, window }, { zone: 'Europe/Berlin', name: (p) => p })
  */
 export const postmortemDraft = (source: PostmortemSource, ctx: CardContext): string => {
-  const { incident, release, window } = source;
+  const { release, window } = source;
   const at = (iso: string | undefined): string => (iso === undefined ? 'n/a' : (DateTime.fromISO(iso, { zone: ctx.zone }).toFormat('yyyy-MM-dd HH:mm:ss') || iso));
+  const story = storyOf(source, at);
   const who = (principal: Principal | null | undefined): string => (principal ? ctx.name(principal) : 'Plan B');
   const rollbackDone = release?.status === 'rolled_back' ? release.endedAt : undefined;
-  const decidedAt = incident.decision?.at;
-  const mitigatedAt = rollbackDone ?? (incident.decision?.decision === 'fixed' ? incident.decision.at : undefined);
+  const decidedAt = story.decision?.at;
+  const mitigatedAt = rollbackDone ?? (story.decision?.decision === 'fixed' ? story.decision.at : undefined);
   const lateBy = window?.endedAt !== undefined ? Date.parse(window.endedAt) - Date.parse(window.plannedEnd) : undefined;
 
   const lines: string[] = [];
@@ -53,17 +91,17 @@ export const postmortemDraft = (source: PostmortemSource, ctx: CardContext): str
     lines.push(`## ${title}`, '', ...body, '');
   };
 
-  lines.push(`# Post-mortem: ${incident.title} (${incident.id})`, '', `**Status:** Draft  `, `**Authors:** ${who(incident.lead)} (lead), add yourselves  `, `**Date:** ${at(incident.declaredAt).slice(0, 10)}`, '');
+  lines.push(`# Post-mortem: ${story.title} (${story.id})`, '', `**Status:** Draft  `, `**Authors:** ${who(story.lead)} (lead), add yourselves  `, `**Date:** ${at(story.declaredAt).slice(0, 10)}`, '');
   lines.push('This draft was built by Plan B from the recorded timeline. It is blameless: it describes what the system and the process did, not who is at fault. Edit it freely.', '');
 
-  const outcome = incident.decision
-    ? incident.decision.decision === 'rollback'
-      ? `The team decided to roll back at ${at(incident.decision.at)}${rollbackDone ? `; the rollback was done at ${at(rollbackDone)}` : ''}.`
-      : `The team decided the fix held at ${at(incident.decision.at)}.`
+  const outcome = story.decision
+    ? story.decision.decision === 'rollback'
+      ? `The team decided to roll back at ${at(story.decision.at)}${rollbackDone ? `; the rollback was done at ${at(rollbackDone)}` : ''}.`
+      : `The team decided the fix held at ${at(story.decision.at)}.`
     : 'No fix-or-roll-back decision was recorded.';
   section(
     'Summary',
-    `${incident.id} (severity ${incident.severity}) was declared at ${at(incident.declaredAt)}: ${incident.title}.${release ? ` It concerned ${release.title} (${release.id}).` : ''} ${outcome} ${incident.status === 'resolved' ? `It was resolved at ${at(incident.resolvedAt)}${incident.summary ? `: ${incident.summary.replace(/[.!?]?$/, '.')}` : '.'}` : 'It is still open.'}`,
+    `${story.opening} ${outcome} ${story.status === 'resolved' ? `It was resolved at ${at(story.resolvedAt)}${story.summary ? `: ${story.summary.replace(/[.!?]?$/, '.')}` : '.'}` : 'It is still open.'}`,
     '',
     '_Prompt: in two or three sentences, what happened, to whom, and how it ended?_',
   );
@@ -72,14 +110,14 @@ export const postmortemDraft = (source: PostmortemSource, ctx: CardContext): str
     'Impact',
     '| | |',
     '|---|---|',
-    `| Started | ${at(incident.declaredAt)} (when declared; adjust if the impact began earlier) |`,
-    `| Detected | ${at(incident.declaredAt)} |`,
+    `| Started | ${at(story.declaredAt)} (when ${source.incident ? 'declared' : 'the rollback started'}; adjust if the impact began earlier) |`,
+    `| Detected | ${at(story.declaredAt)} |`,
     `| Decided | ${at(decidedAt)} |`,
     `| Mitigated | ${at(mitigatedAt)} |`,
-    `| Resolved | ${at(incident.resolvedAt)} |`,
-    `| Time to decide | ${took(incident.declaredAt, decidedAt)} |`,
-    `| Time to mitigate | ${took(incident.declaredAt, mitigatedAt)} |`,
-    `| Total duration | ${took(incident.declaredAt, incident.resolvedAt)} |`,
+    `| Resolved | ${at(story.resolvedAt)} |`,
+    `| Time to decide | ${took(story.declaredAt, decidedAt)} |`,
+    `| Time to mitigate | ${took(story.declaredAt, mitigatedAt)} |`,
+    `| Total duration | ${took(story.declaredAt, story.resolvedAt)} |`,
     `| Maintenance window overrun | ${window ? (lateBy !== undefined && lateBy > 0 ? `${formatDuration(lateBy)} past the announced end (${window.id})` : window.overruns.length > 0 ? `ran over (${window.id}), still open` : `none (${window.id})`) : 'no window'} |`,
     '',
     '_Prompt: who was affected, how many requests or customers, what revenue or data?_',
@@ -117,25 +155,25 @@ export const postmortemDraft = (source: PostmortemSource, ctx: CardContext): str
 
   section(
     'Decisions',
-    ...(incident.extensions.length > 0
-      ? incident.extensions.map((extension, index) => `- ${at(extension.at)}: ${who(extension.by)} extended the decision timer (extension ${index + 1} of ${incident.policy.maxExtensions}) to ${at(extension.deadline)}: "${extension.reason}"`)
+    ...(!source.incident ? [] : story.extensions.length > 0
+      ? story.extensions.map((extension, index) => `- ${at(extension.at)}: ${who(extension.by)} extended the decision timer (extension ${index + 1} of ${story.maxExtensions}) to ${at(extension.deadline)}: "${extension.reason}"`)
       : ['- The decision timer was not extended.']),
-    incident.decision
-      ? `- ${at(incident.decision.at)}: ${who(incident.decision.by)} decided: **${incident.decision.decision === 'rollback' ? 'roll back' : 'fixed'}**${incident.decision.reason ? ` ("${incident.decision.reason}")` : ''}.`
+    story.decision
+      ? `- ${at(story.decision.at)}: ${who(story.decision.by)} decided: **${story.decision.decision === 'rollback' ? 'roll back' : 'fixed'}**${story.decision.reason ? ` ("${story.decision.reason}")` : ''}.`
       : '- No fix-or-roll-back decision was recorded.',
     ...(window?.extensions ?? []).map((extension) => `- ${at(extension.at)}: ${who(extension.by)} extended maintenance window ${window?.id ?? ''} to ${at(extension.until)}: "${extension.reason}"`),
   );
 
   section(
     'Stakeholder updates',
-    ...(incident.updates.length > 0
-      ? incident.updates.map((update) => `- ${at(update.at)}, ${update.auto ? 'posted by Plan B (nobody had updated)' : `by ${who(update.by)}`}: ${update.text}`)
+    ...(story.updates.length > 0
+      ? story.updates.map((update) => `- ${at(update.at)}, ${update.auto ? 'posted by Plan B (nobody had updated)' : `by ${who(update.by)}`}: ${update.text}`)
       : ['- No stakeholder update was posted.']),
   );
 
-  section(`Timeline (${ctx.zone})`, ...timeline(source, ctx).map(([iso, text]) => `- ${at(iso)} ${text}`));
+  section(`Timeline (${ctx.zone})`, ...timeline(story, source, ctx).map(([iso, text]) => `- ${at(iso)} ${text}`));
 
-  const hints = derivedHints(source);
+  const hints = derivedHints(story, source);
   section('What went well', ...bullets(hints.well), '', '_Prompt: what should we keep doing?_');
   section('What went wrong', ...bullets(hints.wrong), '', '_Prompt: where did the process or the tools let the team down?_');
   section('Where we got lucky', ...bullets(hints.lucky), '', '_Prompt: what would have made this worse, and why did it not happen?_');
@@ -161,26 +199,27 @@ interface Hints {
 }
 
 /** What the recorded data says went well or wrong, and the action items it suggests. */
-const derivedHints = ({ incident, release, window }: PostmortemSource): Hints => {
+const derivedHints = (story: Story, { release, window }: PostmortemSource): Hints => {
   const hints: Hints = { well: [], wrong: [], lucky: [], actions: [] };
-  const decidedIn = incident.decision ? Date.parse(incident.decision.at) - Date.parse(incident.declaredAt) : undefined;
-  if (incident.decision && incident.extensions.length === 0 && decidedIn !== undefined && decidedIn <= incident.policy.timeboxMs) {
-    hints.well.push(`The fix-or-roll-back decision came within the timebox (${formatDuration(decidedIn)} of ${formatDuration(incident.policy.timeboxMs)}), without extensions.`);
+  const decidedIn = story.decision ? Date.parse(story.decision.at) - Date.parse(story.declaredAt) : undefined;
+  const timebox = story.timeboxMs;
+  if (story.decision && story.extensions.length === 0 && decidedIn !== undefined && timebox !== undefined && decidedIn <= timebox) {
+    hints.well.push(`The fix-or-roll-back decision came within the timebox (${formatDuration(decidedIn)} of ${formatDuration(timebox)}), without extensions.`);
   }
-  if (incident.extensions.length >= incident.policy.maxExtensions && incident.policy.maxExtensions > 0) {
-    hints.wrong.push(`Every extension of the decision timer was used (${incident.extensions.length} of ${incident.policy.maxExtensions}).`);
+  if (story.extensions.length >= story.maxExtensions && story.maxExtensions > 0) {
+    hints.wrong.push(`Every extension of the decision timer was used (${story.extensions.length} of ${story.maxExtensions}).`);
     hints.actions.push('Find out what the extensions waited for, and whether it can be known earlier next time.');
   }
-  const events = incident.events.map((event) => event.type);
+  const events = story.events.map((event) => event.type);
   if (events.includes('incident.escalated')) {
     hints.wrong.push('Nobody decided in time: the decision was escalated.');
     hints.actions.push('Make sure the incident lead can decide alone, or knows whom to ask.');
   }
-  const auto = incident.updates.filter((update) => update.auto).length;
+  const auto = story.updates.filter((update) => update.auto).length;
   if (auto > 0) {
     hints.wrong.push(`Stakeholder updates were overdue ${auto} time(s): Plan B posted the state itself.`);
     hints.actions.push('Name someone to write stakeholder updates during incidents.');
-  } else if (incident.updates.length > 0) {
+  } else if (story.updates.length > 0) {
     hints.well.push('Stakeholder updates were written by people, on time.');
   }
   if (release) {
@@ -199,11 +238,11 @@ const derivedHints = ({ incident, release, window }: PostmortemSource): Hints =>
         hints.wrong.push(`The rollback took ${formatDuration(actual)}, longer than the ${formatDuration(estimate)} estimated.`);
         hints.actions.push(`Rehearse the rollback of ${release.runbook} and correct its estimates.`);
       } else {
-        hints.well.push(`The rollback took ${formatDuration(actual)}, within its estimate of ${formatDuration(estimate)}.`);
+        hints.well.push(`The rollback took ${formatDuration(actual)}, ${actual <= estimate ? 'within' : 'close to'} its estimate of ${formatDuration(estimate)}.`);
       }
     }
     const noReturn = release.steps.find((step) => step.irreversible);
-    if (noReturn && !noReturn.startedAt && incident.decision?.decision === 'rollback') {
+    if (noReturn && !noReturn.startedAt && story.decision?.decision === 'rollback') {
       hints.lucky.push(`The point of no return (${noReturn.id}) had not been crossed, so rolling back stayed cheap.`);
     }
     if (release.steps.every((step) => step.status !== 'confirmed' || (step.confirmedBy !== undefined && step.confirmedBy !== release.driver))) {
@@ -218,9 +257,9 @@ const derivedHints = ({ incident, release, window }: PostmortemSource): Hints =>
 };
 
 /** Every recorded event of the incident, its release and its window, in order, in words. */
-const timeline = ({ incident, release, window }: PostmortemSource, ctx: CardContext): [string, string][] => {
+const timeline = (story: Story, { release, window }: PostmortemSource, ctx: CardContext): [string, string][] => {
   const entries: [string, string][] = [];
-  for (const event of incident.events) entries.push([event.at, incidentText(event, ctx, (iso) => DateTime.fromISO(iso, { zone: ctx.zone }).toFormat('HH:mm'))]);
+  for (const event of story.events) entries.push([event.at, incidentText(event, ctx, (iso) => DateTime.fromISO(iso, { zone: ctx.zone }).toFormat('HH:mm'))]);
   if (release) {
     for (const event of release.events) {
       const line = timelineLine(release, event, ctx);
@@ -234,9 +273,12 @@ const timeline = ({ incident, release, window }: PostmortemSource, ctx: CardCont
       if (line) entries.push([event.at, plainText(line)]);
     }
   }
-  // A stable sort keeps the order within one instant as it was recorded.
-  return entries.sort((a, b) => Date.parse(a[0]) - Date.parse(b[0]));
+  // A stable sort keeps the order within one instant as it was recorded; a shared draft follows what it reports.
+  const shared = (entry: [string, string]): number => (entry[1] === SHARED ? 1 : 0);
+  return entries.sort((a, b) => Date.parse(a[0]) - Date.parse(b[0]) || shared(a) - shared(b));
 };
+
+const SHARED = 'Plan B shared a draft of this post-mortem.';
 
 const incidentText = (event: { readonly type: string; readonly actor: Principal | null; readonly data: unknown }, ctx: CardContext, clock: (iso: string) => string): string => {
   const actor = event.actor ? ctx.name(event.actor) : 'Plan B';
@@ -266,7 +308,7 @@ const incidentText = (event: { readonly type: string; readonly actor: Principal 
     case 'incident.resolved':
       return `${actor} resolved the incident${text('summary') ? `: ${text('summary')}` : '.'}`;
     case 'incident.postmortem_drafted':
-      return 'Plan B shared this draft.';
+      return SHARED;
     default:
       return event.type;
   }

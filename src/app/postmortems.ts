@@ -10,6 +10,8 @@ import { createWindowQueries } from './window-queries.js';
 export interface Postmortems {
   /** The draft for this incident as of now; undefined when there is no such incident. */
   draft(incident: string): Promise<string | undefined>;
+  /** The draft for a release rolled back without an incident. */
+  releaseDraft(release: string): Promise<string | undefined>;
 }
 
 /** `runbooks`: the configured runbook names (only their streams are read). */
@@ -25,6 +27,12 @@ export const createPostmortems = (store: EventStore, runbooks: () => readonly st
     return { incident, ...(release ? { release } : {}), ...(window ? { window } : {}) };
   };
   return {
+    releaseDraft: async (id) => {
+      const release = await releases.get(id);
+      if (!release) return undefined;
+      const window = release.window === undefined ? undefined : await windows.get(release.window);
+      return postmortemDraft({ release, ...(window ? { window } : {}) }, card);
+    },
     draft: async (id) => {
       const found = await source(id);
       return found && postmortemDraft(found, card);

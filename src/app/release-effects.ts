@@ -21,6 +21,9 @@ const releaseOf = (decided: Decided, event: StoredEvent): Release | undefined =>
   return decided.slot.releases.find((candidate) => candidate.id === id) ?? decided.slot.releases[decided.slot.releases.length - 1];
 };
 
+/** The payload of the timer that shares the draft of a rollback (the incident's, if the release had one). */
+export const RELEASE_POSTMORTEM = 'release.postmortem';
+
 /** The payload that tells a maintenance window one of its releases has ended (so a window running over can complete). */
 export const WINDOW_CHECK = 'window.check';
 
@@ -31,8 +34,10 @@ const windowCheck = (release: Release, at: string): Effect[] =>
 /** A started (or sent back) step gets a timer for its `expect`; a step that is over, or a release that stops, loses it. */
 const timers = (release: Release, event: StoredEvent & ReleaseEvent): Effect[] => {
   switch (event.type) {
-    case 'release.completed':
     case 'release.rolled_back':
+      // Due at once, as a timer: the draft is shared even if this process dies right after the rollback.
+      return [...windowCheck(release, event.at), { kind: 'schedule', timer: `release-${release.id}-postmortem`, at: event.at, payload: { kind: RELEASE_POSTMORTEM, release: release.id } }];
+    case 'release.completed':
     case 'release.confirmer_declined':
       return windowCheck(release, event.at);
     case 'release.step_started':
@@ -57,7 +62,7 @@ const timers = (release: Release, event: StoredEvent & ReleaseEvent): Effect[] =
  * each release they touched.
  * @example releaseEffects(decided, { zone: 'Europe/Berlin', name: shortName })
  */
-export const releaseEffects = (decided: Decided, ctx: CardContext): Effect[] => {
+export const releaseEffects = (decided: Decided, ctx: CardContext, postmortem?: string): Effect[] => {
   const effects: Effect[] = [];
   const touched: Release[] = [];
   for (const event of decided.events) {
@@ -71,6 +76,20 @@ export const releaseEffects = (decided: Decided, ctx: CardContext): Effect[] => 
       effects.push({ kind: 'deliver', platform: release.platform, conversation: conversationOf(release), message, thread: cardKey(release.id) });
     }
     effects.push(...timers(release, event as StoredEvent & ReleaseEvent));
+    if (event.type === 'release.postmortem_drafted' && postmortem !== undefined) {
+      const { file } = event.data as { file: string };
+      effects.push({
+        kind: 'deliver',
+        platform: release.platform,
+        conversation: conversationOf(release),
+        thread: cardKey(release.id),
+        message: {
+          key: `release/${release.id}/postmortem/${event.id}`,
+          text: [`The post-mortem draft for the rollback of ${release.id}, built from the recorded timeline: fill in root cause, trigger and owners, then share it.`],
+          file: { name: file, title: `Post-mortem draft: rollback of ${release.title} (${release.id})`, content: postmortem },
+        },
+      });
+    }
   }
   for (const release of touched) {
     effects.push({ kind: 'deliver', platform: release.platform, conversation: conversationOf(release), message: releaseCard(release, ctx) });

@@ -62,6 +62,9 @@ describe('the post-mortem draft', () => {
     await press(w, 'alice', 'Done');
     w.at(43);
     await press(w, 'bob', 'Confirm');
+    // Rolled back: the incident's draft so far is shared at once, in the incident's thread.
+    await w.fire('release-checkout-deploy-1-postmortem');
+    expect(w.chat.posted.filter((post) => post.message.file).map((post) => [post.message.file?.name, post.conversation.channel])).toEqual([['postmortem-inc-1.md', 'C1']]);
     w.at(50);
     await w.app.command(as('bob'), '/incident resolve payments back to normal');
     await w.fire('incident-inc-1-postmortem');
@@ -75,6 +78,27 @@ describe('the post-mortem draft', () => {
     // On request, again, by the latest incident of the channel.
     await w.app.command(as('carol'), '/incident postmortem');
     expect(w.chat.posted.filter((post) => post.message.file).length).toBe(count + 1);
+  });
+
+  it('is shared for a rollback without an incident, in the release thread, once (golden: rollback)', async () => {
+    const w = world();
+    await w.app.command(as('alice'), '/release start checkout-deploy version=1.2.3 confirmer=@bob');
+    await press(w, 'bob', 'Accept');
+    await w.app.command(as('alice'), '/release check backup snapshot 881');
+    await w.app.command(as('bob'), '/release check rehearsal');
+    w.at(3);
+    await press(w, 'alice', 'Start');
+    w.at(6);
+    await w.app.command(as('alice'), '/release rollback checkout-deploy-1 drain left errors in the logs');
+    w.at(8);
+    await press(w, 'alice', 'Done');
+    await press(w, 'bob', 'Confirm');
+    await w.fire('release-checkout-deploy-1-postmortem');
+    const draft = shared(w);
+    expect(draft.name).toBe('postmortem-checkout-deploy-1.md');
+    await expect(draft.content).toMatchFileSnapshot('../fixtures/postmortem/rollback.md');
+    await w.app.timer({ kind: 'release.postmortem', release: 'checkout-deploy-1' });
+    expect(w.chat.posted.filter((post) => post.message.file).length).toBe(1);
   });
 
   it('drafts an incident with nothing but a declaration and a resolution (golden: empty-ish)', async () => {

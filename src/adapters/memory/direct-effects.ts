@@ -33,7 +33,8 @@ export class DirectEffects {
         const thread = effect.thread === undefined ? undefined : this.refs.get(effect.thread);
         const conversation = thread === undefined ? effect.conversation : { ...effect.conversation, thread };
         if (ref === undefined) this.refs.set(effect.message.key, await chat.post(conversation, effect.message));
-        else await chat.update(conversation, ref, effect.message);
+        // A shared file is posted once: its key coming again is a repeat, not an edit.
+        else if (effect.message.file === undefined) await chat.update(conversation, ref, effect.message);
         return;
       }
       case 'schedule':

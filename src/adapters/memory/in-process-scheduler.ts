@@ -9,6 +9,7 @@ const MAX_DELAY_MS = 2_147_483_647;
 export class InProcessScheduler implements Scheduler {
   private readonly timers = new Map<string, { request: TimerRequest; handle: NodeJS.Timeout }>();
   private handler: TimerHandler = () => Promise.resolve();
+  private running = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -35,6 +36,12 @@ export class InProcessScheduler implements Scheduler {
     return [...this.timers.values()].map((timer) => timer.request).sort((a, b) => a.at.getTime() - b.at.getTime());
   }
 
+  /** Resolves once no timer is due or firing (later ones are left waiting), or after `timeoutMs` of real time. */
+  async idle(timeoutMs: number): Promise<void> {
+    const busy = (): boolean => this.running > 0 || this.pending().some((timer) => timer.at.getTime() <= this.clock.now().getTime());
+    for (let waited = 0; busy() && waited < timeoutMs; waited += 10) await new Promise((wake) => setTimeout(wake, 10));
+  }
+
   /** Drops every timer, so a finished console lets the process exit. */
   stop(): void {
     for (const id of [...this.timers.keys()]) this.clear(id);
@@ -48,7 +55,12 @@ export class InProcessScheduler implements Scheduler {
         return;
       }
       this.timers.delete(request.id);
-      this.handler(request).catch((error: unknown) => this.onError(error, request));
+      this.running += 1;
+      this.handler(request)
+        .catch((error: unknown) => this.onError(error, request))
+        .finally(() => {
+          this.running -= 1;
+        });
     }, Math.min(delay, MAX_DELAY_MS));
     this.timers.set(request.id, { request, handle });
   }

@@ -30,8 +30,8 @@ export type IncidentTimer =
   | (Targeted & { readonly type: 'nudge'; readonly due: string })
   /** `text`: the current state in words, written by the app (it knows the team's time zone). */
   | (Targeted & { readonly type: 'update_due'; readonly due: string; readonly text: string })
-  /** After the resolution: the draft is shared once. */
-  | (Targeted & { readonly type: 'postmortem'; readonly file: string });
+  /** After the resolution, and after the incident's release was rolled back: the draft is shared once for each. */
+  | (Targeted & { readonly type: 'postmortem'; readonly file: string; readonly why: 'resolved' | 'rolled_back' });
 
 export interface IncidentContext {
   readonly now: Date;
@@ -108,7 +108,7 @@ const forIncident = (incident: Incident, command: Exclude<IncidentCommand, { typ
       return [on('incident.resolved', { ...ref, ...(summary ? { summary } : {}) })];
     }
     case 'share_postmortem':
-      return [on('incident.postmortem_drafted', { ...ref, file: command.file })];
+      return [on('incident.postmortem_drafted', { ...ref, file: command.file, why: 'requested' })];
   }
 };
 
@@ -132,7 +132,8 @@ export const decide = (book: IncidentBook, command: IncidentCommand, ctx: Incide
 export const decideTimer = (book: IncidentBook, timer: IncidentTimer, now: Date): IncidentEvent[] => {
   const incident = book.incidents.find((candidate) => candidate.id === timer.incident);
   if (timer.type === 'postmortem') {
-    return incident?.status === 'resolved' && incident.drafts === 0 ? [event('incident.postmortem_drafted', now, null, { incident: incident.id, file: timer.file })] : [];
+    const due = timer.why === 'rolled_back' || incident?.status === 'resolved';
+    return incident && due && !incident.drafts.includes(timer.why) ? [event('incident.postmortem_drafted', now, null, { incident: incident.id, file: timer.file, why: timer.why })] : [];
   }
   if (!incident || incident.status !== 'open') return [];
   const ref = { incident: incident.id };

@@ -4,6 +4,9 @@ import type { Principal } from '../principal.js';
 
 export type Severity = 1 | 2 | 3 | 4;
 
+/** Why a post-mortem draft was shared. */
+export type PostmortemOccasion = 'resolved' | 'rolled_back' | 'requested';
+
 /** How this incident's clock runs: resolved at declaration from the command, the runbook and planb.yaml. */
 export interface IncidentPolicy {
   readonly timeboxMs: number;
@@ -52,8 +55,11 @@ export interface IncidentEventData {
   'incident.update_nudged': Ref & { readonly due: string };
   'incident.update_posted': Ref & { readonly text: string; readonly auto: boolean; readonly next?: string };
   'incident.resolved': Ref & { readonly summary?: string };
-  /** The post-mortem draft was shared (`file`: its name); by the bot once resolved, or again on request. */
-  'incident.postmortem_drafted': Ref & { readonly file: string };
+  /**
+   * The post-mortem draft was shared (`file`: its name): by the bot when the incident's release was rolled back and
+   * when the incident resolved (`why`), or on request.
+   */
+  'incident.postmortem_drafted': Ref & { readonly file: string; readonly why: PostmortemOccasion };
 }
 
 export type IncidentEventType = keyof IncidentEventData;

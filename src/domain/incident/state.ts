@@ -1,6 +1,6 @@
 /** All incidents: the fold of the `incidents` stream. Ids are `inc-<n>`, numbered in declaration order. */
 import type { Principal } from '../principal.js';
-import type { IncidentEvent, IncidentPolicy, Severity } from './events.js';
+import type { IncidentEvent, IncidentPolicy, PostmortemOccasion, Severity } from './events.js';
 
 export interface DecisionTimer {
   readonly deadline: string;
@@ -55,8 +55,8 @@ export interface Incident {
   readonly resolvedAt?: string;
   readonly resolvedBy?: Principal | null;
   readonly summary?: string;
-  /** How often the post-mortem draft was shared. */
-  readonly drafts: number;
+  /** Why the post-mortem draft was shared, each time. */
+  readonly drafts: readonly PostmortemOccasion[];
 }
 
 export interface IncidentBook {
@@ -114,7 +114,7 @@ const evolveIncident = (incident: Incident, event: IncidentEvent): Incident => {
     case 'incident.update_posted':
       return withNextUpdate({ ...incident, updates: [...incident.updates, { at: event.at, by: event.actor, text: event.data.text, auto: event.data.auto }] }, event.data.next);
     case 'incident.postmortem_drafted':
-      return { ...incident, drafts: incident.drafts + 1 };
+      return { ...incident, drafts: [...incident.drafts, event.data.why] };
     case 'incident.resolved': {
       const { nextUpdateAt: _next, ...rest } = withoutTimer(incident);
       return { ...rest, status: 'resolved', resolvedAt: event.at, resolvedBy: event.actor, ...(event.data.summary === undefined ? {} : { summary: event.data.summary }) };
@@ -142,7 +142,7 @@ const declared = (event: Extract<IncidentEvent, { type: 'incident.declared' }>):
     extensions: [],
     nudged: false,
     updates: [],
-    drafts: 0,
+    drafts: [],
     ...(next === undefined ? {} : { nextUpdateAt: next }),
   };
 };

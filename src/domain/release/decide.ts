@@ -337,13 +337,25 @@ export interface StepOverdueTimer {
   readonly due: string;
 }
 
+/** After a rollback without an incident: its post-mortem draft is shared once (`file`: its name). */
+export interface PostmortemTimer {
+  readonly type: 'postmortem';
+  readonly release: string;
+  readonly file: string;
+}
+
 /**
  * A timer firing: the events it means while it is still current, none when it is stale
- * (the step moved on, was sent back and restarted, or the overdue mark is already recorded).
+ * (the step moved on, was sent back and restarted, or the overdue mark is already recorded; the draft was shared).
  * @example decideTimer(slot, { type: 'step_overdue', release: 'web-deploy-1', step: 'canary', due }, now)
  */
-export const decideTimer = (slot: ReleaseSlot, timer: StepOverdueTimer, now: Date): ReleaseEvent[] => {
+export const decideTimer = (slot: ReleaseSlot, timer: StepOverdueTimer | PostmortemTimer, now: Date): ReleaseEvent[] => {
   const release = slot.releases.find((candidate) => candidate.id === timer.release);
+  if (timer.type === 'postmortem') {
+    return release?.status === 'rolled_back' && !release.postmortemShared
+      ? [{ type: 'release.postmortem_drafted', at: now.toISOString(), actor: null, data: { release: release.id, file: timer.file } }]
+      : [];
+  }
   const step = release?.steps.find((candidate) => candidate.id === timer.step);
   if (!release || !step || release.status !== 'running' || step.status !== 'started') return [];
   if (step.dueAt !== timer.due || step.overdueAt !== undefined || step.expectMs === undefined) return [];

@@ -50,6 +50,8 @@ export interface ReleaseEventData {
   'release.rollback_step_confirmed': StepRef;
   'release.rolled_back': Ref;
   'release.locked': Ref & { readonly runbook: string; readonly reason: string };
+  /** A rollback without an incident got its post-mortem draft (an extension of DESIGN's vocabulary). */
+  'release.postmortem_drafted': Ref & { readonly file: string };
   'release.unlocked': { readonly runbook: string; readonly reason: string };
 }
 

@@ -69,6 +69,8 @@ export interface Release {
   readonly endedBy?: Principal | null;
   readonly preflight: readonly PreflightState[];
   readonly steps: readonly StepState[];
+  /** Its post-mortem draft was shared (a rollback without an incident). */
+  readonly postmortemShared?: boolean;
   readonly rollback?: { readonly reason: string; readonly by: Principal | null; readonly at: string; readonly steps: readonly RollbackStepState[] };
 }
 
@@ -161,6 +163,8 @@ const evolveRelease = (release: Release, event: ReleaseEvent): Release => {
       return mapStep(release, event.data.step, (step) => ({ ...step, status: 'done', doneAt: event.at }));
     case 'release.step_rejected':
       return mapStep(release, event.data.step, (step) => restart(step, event.at, { status: 'started', rejections: step.rejections + 1 }));
+    case 'release.postmortem_drafted':
+      return { ...release, postmortemShared: true };
     case 'release.step_overdue':
       return mapStep(release, event.data.step, (step) => ({ ...step, overdueAt: event.at }));
     case 'release.step_confirmed':
