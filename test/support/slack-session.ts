@@ -16,6 +16,8 @@ interface ButtonElement {
 
 export interface SlackSession {
   readonly slack: FakeSlack;
+  /** The server's base URL, once started. */
+  readonly base: () => string;
   /** Posts a signed body to /slack/events. */
   readonly post: (body: string) => Promise<Response>;
   /** A slash command typed by `user` (`/release start …`); its reply goes to the response URL `responseId`. */
@@ -29,14 +31,14 @@ export interface SlackSession {
   readonly until: (check: () => boolean, ms?: number) => Promise<void>;
 }
 
-/** Call at the top of a test file: `planb.yaml` from `configPath`, a bot token of its own. */
-export const slackSession = (configPath: string, botToken: string): SlackSession => {
+/** Call at the top of a test file: `planb.yaml` from `configPath`, a bot token of its own, more variables in `env`. */
+export const slackSession = (configPath: string, botToken: string, env: Readonly<Record<string, string>> = {}): SlackSession => {
   const slack = new FakeSlack();
   let base = '';
   let stop: () => Promise<void> = () => Promise.resolve();
   beforeAll(async () => {
     await slack.start();
-    const server = await startSlackServer(slack, { SLACK_BOT_TOKEN: botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, PLANB_CONFIG: configPath });
+    const server = await startSlackServer(slack, { SLACK_BOT_TOKEN: botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, PLANB_CONFIG: configPath, ...env });
     base = server.base;
     stop = server.stop;
   });
@@ -64,6 +66,7 @@ export const slackSession = (configPath: string, botToken: string): SlackSession
 
   return {
     slack,
+    base: () => base,
     post,
     messages,
     texts,
