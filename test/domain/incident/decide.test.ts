@@ -155,3 +155,25 @@ describe('incidentPolicy', () => {
     expect(incidentPolicy(4, {}, [undefined]).updatesEveryMs).toBeUndefined();
   });
 });
+
+describe('the post-mortem draft', () => {
+  const file = 'postmortem-inc-1.md';
+
+  it('is shared once after the rollback and once after the resolution, and on request any time', () => {
+    const open = then([], trouble);
+    expect(fire(open, { type: 'postmortem', incident: 'inc-1', file, why: 'resolved' }, 5)).toEqual([]);
+    const rolledBack = [...open, ...fire(open, { type: 'postmortem', incident: 'inc-1', file, why: 'rolled_back' }, 5)];
+    expect(rolledBack.at(-1)).toEqual({ type: 'incident.postmortem_drafted', at: iso(5), actor: null, data: { incident: 'inc-1', file, why: 'rolled_back' } });
+    expect(fire(rolledBack, { type: 'postmortem', incident: 'inc-1', file, why: 'rolled_back' }, 6)).toEqual([]);
+    const resolved = then(rolledBack, { type: 'resolve', incident: 'inc-1' }, bob, 10);
+    const drafted = [...resolved, ...fire(resolved, { type: 'postmortem', incident: 'inc-1', file, why: 'resolved' }, 10)];
+    expect(types(drafted).slice(-2)).toEqual(['incident.resolved', 'incident.postmortem_drafted']);
+    expect(fire(drafted, { type: 'postmortem', incident: 'inc-1', file, why: 'resolved' }, 11)).toEqual([]);
+    expect(fold(drafted).incidents[0]?.drafts).toEqual(['rolled_back', 'resolved']);
+    // Resolved, nothing else is accepted; the draft still is.
+    expect((when(drafted, { type: 'update', incident: 'inc-1', text: 'more' }, bob, 12) as DomainError).code).toBe('incident_resolved');
+    expect(when(drafted, { type: 'share_postmortem', incident: 'inc-1', file }, bob, 12)).toEqual([
+      { type: 'incident.postmortem_drafted', at: iso(12), actor: bob, data: { incident: 'inc-1', file, why: 'requested' } },
+    ]);
+  });
+});
