@@ -112,8 +112,13 @@ export class Backbone {
   async settle(platform: string, timeoutMs: number): Promise<boolean> {
     const queue = this.queues.delivery(platform);
     for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
-      const [outbox, pending] = await Promise.all([this.commands.xlen(this.keys.outbox), queue.getJobCountByTypes('wait', 'active', 'delayed', 'prioritized')]);
-      if (outbox === 0 && pending === 0) return true;
+      // Timers due now (a draft shared at once) count too: what they post is owed; later ones are not.
+      const [outbox, pending, firing] = await Promise.all([
+        this.commands.xlen(this.keys.outbox),
+        queue.getJobCountByTypes('wait', 'active', 'delayed', 'prioritized'),
+        this.queues.timers.getJobCountByTypes('wait', 'active', 'prioritized'),
+      ]);
+      if (outbox === 0 && pending === 0 && firing === 0) return true;
       await new Promise((wake) => setTimeout(wake, 10));
     }
     return false;

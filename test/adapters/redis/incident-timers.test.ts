@@ -21,7 +21,7 @@ afterAll(async () => {
 const count = (text: string, needle: string): number => text.split(needle).length - 1;
 
 describe('the incident clock across a restart', () => {
-  it('fires the warning, the prompt, the escalation and the update once each, on time, and nothing after resolution', { timeout: 60_000 }, async () => {
+  it('fires the warning, the prompt, the escalation and the update once each, on time, and after the resolution only its draft', { timeout: 60_000 }, async () => {
     const env = { REDIS_URL: redisUrl(), PLANB_REDIS_PREFIX: prefix, PLANB_CONFIG: resolve('test/fixtures/drill/planb.yaml') };
     const first = new ConsoleProcess(env);
     await first.send('/release start hotfix confirmer=@bob');
@@ -77,6 +77,9 @@ describe('the incident clock across a restart', () => {
       expect(lag, type).toBeLessThan(2_000);
     }
     expect(events.filter((event) => event.type === 'incident.update_posted')).toHaveLength(1);
-    expect(events.at(-1)?.type).toBe('incident.resolved');
+    // After the resolution only its post-mortem draft, shared once across the replicas.
+    const resolvedAt = events.findIndex((event) => event.type === 'incident.resolved');
+    expect(events.slice(resolvedAt + 1).map((event) => [event.type, (event.data as { why?: string }).why])).toEqual([['incident.postmortem_drafted', 'resolved']]);
+    expect(count(all, '--- postmortem-inc-1.md ---')).toBe(1);
   });
 });
