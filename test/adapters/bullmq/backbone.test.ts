@@ -22,6 +22,10 @@ interface Call {
 }
 
 /** Stands in for the chat platform: records calls, and fails the ones `failures` says to. */
+/** One order for every fake platform in this process: milliseconds tie when two replicas deliver in the same one. */
+let sequence = 0;
+const now = (): number => Date.now() + (sequence += 1) / 1_000_000;
+
 class FakePlatform implements Chat {
   readonly calls: Call[] = [];
   failures: ((call: Call) => Error | undefined)[] = [];
@@ -34,13 +38,13 @@ class FakePlatform implements Chat {
   }
 
   post(conversation: Conversation, message: Message): Promise<MessageRef> {
-    this.attempt({ op: 'post', channel: conversation.channel, key: message.key, text: message.text.join(' '), at: Date.now() });
+    this.attempt({ op: 'post', channel: conversation.channel, key: message.key, text: message.text.join(' '), at: now() });
     this.posts += 1;
     return Promise.resolve(`ts-${this.posts}`);
   }
 
   update(conversation: Conversation, ref: MessageRef, message: Message): Promise<void> {
-    this.attempt({ op: 'update', channel: conversation.channel, key: message.key, text: message.text.join(' '), ref, at: Date.now() });
+    this.attempt({ op: 'update', channel: conversation.channel, key: message.key, text: message.text.join(' '), ref, at: now() });
     return Promise.resolve();
   }
 
