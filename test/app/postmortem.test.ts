@@ -24,6 +24,16 @@ const press = async (w: World, name: string, label: string): Promise<void> => {
   await w.app.action(as(name), button.actionId, button.value);
 };
 
+/** checkout-deploy-1 started (in `window=` if given), accepted and through preflight; its first step started at `minute`. */
+const startRelease = async (w: World, minute: number, window = ''): Promise<void> => {
+  await w.app.command(as('alice'), `/release start checkout-deploy version=1.2.3 confirmer=@bob${window ? ` window=${window}` : ''}`);
+  await press(w, 'bob', 'Accept');
+  await w.app.command(as('alice'), '/release check backup snapshot 881');
+  await w.app.command(as('bob'), '/release check rehearsal');
+  w.at(minute);
+  await press(w, 'alice', 'Start');
+};
+
 /** The draft shared in the incident's thread. */
 const shared = (w: World): { name: string; content: string; thread?: string } => {
   const post = w.chat.posted.filter((candidate) => candidate.message.file !== undefined).at(-1);
@@ -36,12 +46,7 @@ describe('the post-mortem draft', () => {
     const w = world();
     await w.app.command(as('alice'), '/maintenance schedule "Checkout deploy" at 2026-11-23T15:05 for 45m services=checkout');
     await w.fire('window-mw-1-start');
-    await w.app.command(as('alice'), '/release start checkout-deploy version=1.2.3 confirmer=@bob window=mw-1');
-    await press(w, 'bob', 'Accept');
-    await w.app.command(as('alice'), '/release check backup snapshot 881');
-    await w.app.command(as('bob'), '/release check rehearsal');
-    w.at(8);
-    await press(w, 'alice', 'Start');
+    await startRelease(w, 8, 'mw-1');
     w.at(9);
     await press(w, 'alice', 'Done');
     w.at(12);
@@ -82,12 +87,7 @@ describe('the post-mortem draft', () => {
 
   it('is shared for a rollback without an incident, in the release thread, once (golden: rollback)', async () => {
     const w = world();
-    await w.app.command(as('alice'), '/release start checkout-deploy version=1.2.3 confirmer=@bob');
-    await press(w, 'bob', 'Accept');
-    await w.app.command(as('alice'), '/release check backup snapshot 881');
-    await w.app.command(as('bob'), '/release check rehearsal');
-    w.at(3);
-    await press(w, 'alice', 'Start');
+    await startRelease(w, 3);
     w.at(6);
     await w.app.command(as('alice'), '/release rollback checkout-deploy-1 drain left errors in the logs');
     w.at(8);

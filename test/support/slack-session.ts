@@ -7,6 +7,7 @@ import { FakeSlack } from './fake-slack.js';
 import type { SlackCall } from './fake-slack.js';
 import { startSlackServer } from './slack-server.js';
 import { blockActionsBody, sign, SIGNING_SECRET, slashCommandBody } from './slack-requests.js';
+import { until } from './until.js';
 
 interface ButtonElement {
   readonly text?: { readonly text: string } | string;
@@ -78,11 +79,6 @@ export const slackSession = (configPath: string, botToken: string, env: Readonly
       const pressed = button(label);
       return (await post(blockActionsBody({ user, userName: user.toLowerCase(), actionId: pressed.action_id, value: pressed.value, messageTs: '1.1', responseUrl: slack.responseUrl(responseId) }))).status;
     },
-    until: async (check, ms = 15_000) => {
-      for (const deadline = Date.now() + ms; !check(); ) {
-        if (Date.now() > deadline) throw new Error(`timed out; posted: ${JSON.stringify(texts())}; replies: ${JSON.stringify(slack.responses.map((response) => response.body['text']))}`);
-        await new Promise((wake) => setTimeout(wake, 20));
-      }
-    },
+    until: (check, ms = 15_000) => until(check, ms, () => `posted: ${JSON.stringify(texts())}; replies: ${JSON.stringify(slack.responses.map((response) => response.body['text']))}`),
   };
 };

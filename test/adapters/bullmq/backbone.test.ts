@@ -11,6 +11,7 @@ import { Backbone } from '../../../src/adapters/redis/backbone.js';
 import { redisKeys } from '../../../src/adapters/redis/keys.js';
 import { systemClock } from '../../../src/adapters/memory/system.js';
 import { connect, dropPrefix, redisUrl, uniquePrefix } from '../../support/redis.js';
+import { until as poll } from '../../support/until.js';
 
 interface Call {
   readonly op: 'post' | 'update';
@@ -99,12 +100,7 @@ const appender = (bb: Backbone, stream = 's'): ((...effects: Effect[]) => Promis
   };
 };
 
-const until = async (check: () => boolean, ms = 8_000): Promise<void> => {
-  for (const deadline = Date.now() + ms; !check(); ) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((wake) => setTimeout(wake, 20));
-  }
-};
+const until = (check: () => boolean, ms = 8_000): Promise<void> => poll(check, ms);
 
 describe('deliveries', () => {
   it('posts each message once, in order per conversation, and edits a message posted earlier under the same key', async () => {

@@ -6,6 +6,7 @@ import { Backbone } from '../../../src/adapters/redis/backbone.js';
 import { systemClock } from '../../../src/adapters/memory/system.js';
 import { RecordingChat } from '../../support/recording-chat.js';
 import { connect, dropPrefix, redisUrl, uniquePrefix } from '../../support/redis.js';
+import { until as poll } from '../../support/until.js';
 
 const redis = connect();
 const open: Backbone[] = [];
@@ -33,12 +34,7 @@ const deliver = (key: string, text: string, extra: { file?: string; thread?: str
   ...(extra.thread === undefined ? {} : { thread: extra.thread }),
 });
 
-const until = async (check: () => boolean, ms = 8_000): Promise<void> => {
-  for (const deadline = Date.now() + ms; !check(); ) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((wake) => setTimeout(wake, 20));
-  }
-};
+const until = (check: () => boolean, ms = 8_000): Promise<void> => poll(check, ms);
 
 describe('a message with a file', () => {
   it("goes into its thread, is never edited when its key comes again, and holds up nothing after it", async () => {

@@ -9,6 +9,7 @@ import { startSlackServer } from '../../support/slack-server.js';
 import type { SlackCall } from '../../support/fake-slack.js';
 import { blockActionsBody, nextTrigger, sign, SIGNING_SECRET, slashCommandBody, viewSubmissionBody } from '../../support/slack-requests.js';
 import { checkBlockKitLimits } from '../../support/block-kit-limits.js';
+import { until as poll } from '../../support/until.js';
 
 const slack = new FakeSlack();
 let base = '';
@@ -50,12 +51,7 @@ const latestCard = (release: string): { ts: string; call: SlackCall } => {
 const buttonsOf = (call: SlackCall): { action_id: string; value: string; text: { text: string } }[] =>
   ((call.args['blocks'] as { type: string; elements?: unknown[] }[]) ?? []).filter((block) => block.type === 'actions').flatMap((block) => block.elements as { action_id: string; value: string; text: { text: string } }[]);
 
-const until = async (check: () => boolean, ms = 10_000): Promise<void> => {
-  for (const deadline = Date.now() + ms; !check(); ) {
-    if (Date.now() > deadline) throw new Error(`timed out; calls: ${JSON.stringify(slack.calls.map((call) => [call.method, call.args['text']]))}`);
-    await new Promise((wake) => setTimeout(wake, 20));
-  }
-};
+const until = (check: () => boolean, ms = 10_000): Promise<void> => poll(check, ms, () => `calls: ${JSON.stringify(slack.calls.map((call) => [call.method, call.args['text']]))}`);
 
 const texts = (method: string): string[] => slack.callsOf(method).map((call) => String(call.args['text']));
 

@@ -8,6 +8,7 @@ import { startSlackServer } from '../../support/slack-server.js';
 import type { SlackCall } from '../../support/fake-slack.js';
 import { blockActionsEnvelope, FakeSocketMode, slashCommandEnvelope } from '../../support/fake-socket-mode.js';
 import { nextTrigger, sign, slashCommandBody } from '../../support/slack-requests.js';
+import { until as poll } from '../../support/until.js';
 
 const BOT_TOKEN = 'xoxb-socket-test-token';
 const APP_TOKEN = 'xapp-1-A0PLANB-1234-socket-test-token';
@@ -32,12 +33,7 @@ afterAll(async () => {
   await slack.stop();
 });
 
-const until = async (check: () => boolean, ms = 10_000): Promise<void> => {
-  for (const deadline = Date.now() + ms; !check(); ) {
-    if (Date.now() > deadline) throw new Error(`timed out; calls: ${JSON.stringify(slack.calls.map((call) => [call.method, call.args['text']]))}`);
-    await new Promise((wake) => setTimeout(wake, 20));
-  }
-};
+const until = (check: () => boolean, ms = 10_000): Promise<void> => poll(check, ms, () => `calls: ${JSON.stringify(slack.calls.map((call) => [call.method, call.args['text']]))}`);
 
 const buttonsOf = (call: SlackCall): { action_id: string; value: string; text: { text: string } }[] =>
   ((call.args['blocks'] as { type: string; elements?: unknown[] }[]) ?? []).filter((block) => block.type === 'actions').flatMap((block) => block.elements as { action_id: string; value: string; text: { text: string } }[]);
