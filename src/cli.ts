@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `planb` command: console (the default without a chat platform), serve, runbook lint|schema, manifest slack. */
+/** The `planb` command: console (the default without a chat platform), serve, runbook lint|schema, manifest slack|teams. */
 import { runManifestCommand } from './cli/manifest-command.js';
 import { runRunbookCommand } from './cli/runbook-command.js';
 import type { Config } from './config.js';
@@ -14,6 +14,7 @@ const USAGE = [
   '  runbook lint <file|dir>...   check runbooks; exits non-zero on any error',
   '  runbook schema               print the runbook JSON Schema for editors',
   '  manifest slack [--url <url>] [--socket-mode]   print the Slack app manifest (YAML)',
+  '  manifest teams [--app-id <guid>] [--out <file.zip>]   write the Teams app package (default planb-teams.zip)',
 ].join('\n');
 
 const out = (line: string): void => {
@@ -48,12 +49,8 @@ const main = async (args: readonly string[]): Promise<number> => {
   }
   const config = await loadConfig();
   const mode = command ?? (config.platforms.length > 0 ? 'serve' : 'console');
-  if (config.platforms.includes('teams')) {
-    err('This version has no Teams adapter yet; it comes in a later version. Unset the MICROSOFT_APP_* and PLANB_TEAMS_EMULATOR variables.');
-    return 1;
-  }
   if (mode === 'console' && config.platforms.length > 0) {
-    err('The console runs without a chat platform: unset the SLACK_* variables, or run planb serve.');
+    err('The console runs without a chat platform: unset the SLACK_* and MICROSOFT_APP_*/PLANB_TEAMS_EMULATOR variables, or run planb serve.');
     return 1;
   }
   if (mode === 'serve') return serve(config);

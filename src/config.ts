@@ -211,6 +211,8 @@ const teamsRules = (vars: Vars): string[] => {
     problems.push('MICROSOFT_APP_PASSWORD is required with MICROSOFT_APP_ID (unless MICROSOFT_APP_TYPE=UserAssignedMSI).');
   }
   if (vars.MICROSOFT_APP_TYPE === 'SingleTenant' && vars.MICROSOFT_APP_TENANT_ID === undefined) problems.push('MICROSOFT_APP_TENANT_ID is required when MICROSOFT_APP_TYPE=SingleTenant.');
+  // Authentication off next to real credentials is a mistake that would accept forged activities.
+  if (vars.PLANB_TEAMS_EMULATOR === 'true' && vars.MICROSOFT_APP_ID !== undefined) problems.push('PLANB_TEAMS_EMULATOR=true switches authentication off: it cannot be combined with MICROSOFT_APP_ID. Unset one of them.');
   return problems;
 };
 
@@ -239,6 +241,9 @@ const readEnv = (vars: Vars, problems: string[]): EnvPart | undefined => {
       'PLANB_STORE=memory with a chat platform configured: releases, timers and pending messages live in this process only. ' +
         'They are LOST on every restart, and replicas do NOT share them. Set REDIS_URL for anything but a trial.',
     );
+  }
+  if (env.PLANB_TEAMS_EMULATOR) {
+    warnings.push('PLANB_TEAMS_EMULATOR=true: /api/messages accepts activities WITHOUT authentication (Bot Framework Emulator, tests). Never expose this process to the internet.');
   }
   if (env.PLANB_FAILPOINT) {
     warnings.push(`PLANB_FAILPOINT is set: this process will SIGKILL itself at hit ${env.PLANB_FAILPOINT.hit} of "${env.PLANB_FAILPOINT.point}". Tests only.`);

@@ -14,6 +14,7 @@ import { runConsole } from './adapters/console/console.js';
 import { startHttpServer } from './adapters/http/http-server.js';
 import { LearnedDirectory } from './adapters/learned-directory.js';
 import { createSlackAdapter } from './adapters/slack/slack-app.js';
+import { createTeamsAdapter } from './adapters/teams/teams-app.js';
 import { createLogger } from './adapters/logger.js';
 import { randomIds, systemClock } from './adapters/memory/system.js';
 import { shortName } from './domain/principal.js';
@@ -101,7 +102,18 @@ export const startServer = async (config: Config): Promise<{ url: string; stop: 
   const app = later<App>('the app');
   const runtime = later<Runtime>('the store');
   const slack = config.slack && createSlackAdapter({ options: config.slack, app: app.get, directory, firstTime: (key) => runtime.get().firstTime(key), logger });
-  const chats = new Map<string, Chat>(slack ? [['slack', slack.chat]] : []);
+  const teams =
+    config.teams &&
+    createTeamsAdapter({
+      options: config.teams,
+      app: app.get,
+      directory,
+      records: () => runtime.get().records,
+      firstTime: (key) => runtime.get().firstTime(key),
+      logger,
+      zone: config.timezone,
+    });
+  const chats = new Map<string, Chat>([...(slack ? [['slack', slack.chat] as const] : []), ...(teams ? [['teams', teams.chat] as const] : [])]);
   runtime.set(await openRuntime(config, logger, chats));
   app.set(appOn(config, runtime.get(), chats, logger, directory));
   await runtime.get().start(app.get());
@@ -116,7 +128,7 @@ export const startServer = async (config: Config): Promise<{ url: string; stop: 
     port: config.port,
     ready: () => runtime.get().ready(),
     logger,
-    ...(slack ? { routes: slack.routes } : {}),
+    routes: new Map([...(slack?.routes ?? []), ...(teams?.routes ?? [])]),
     ...(config.apiToken === undefined ? {} : { api: { token: config.apiToken, releases, incidents: createIncidentQueries(runtime.get().store), windows, postmortem: (id: string) => postmortems.draft(id) } }),
     ...(calendar ? { calendar } : {}),
   });

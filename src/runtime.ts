@@ -8,6 +8,7 @@ import { InProcessScheduler } from './adapters/memory/in-process-scheduler.js';
 import { MemoryEventStore } from './adapters/memory/memory-event-store.js';
 import { systemClock } from './adapters/memory/system.js';
 import { Backbone } from './adapters/redis/backbone.js';
+import type { Records } from './adapters/records.js';
 
 export interface Runtime {
   readonly store: EventStore;
@@ -19,8 +20,11 @@ export interface Runtime {
   settle(platform: string, timeoutMs: number): Promise<void>;
   /** True the first time `key` is seen within an hour, by any process sharing this store: a platform's retry counts once. */
   firstTime(key: string): Promise<boolean>;
+  /** Small records the platform adapters keep across restarts and replicas (Teams conversation references). */
+  readonly records: Records;
   close(): Promise<void>;
 }
+
 
 /** How long a request key is remembered: Slack retries within minutes. */
 const SEEN_TTL_MS = 3_600_000;
@@ -29,8 +33,16 @@ const memoryRuntime = (chats: ReadonlyMap<string, Chat>, logger: Logger): Runtim
   const seen = new Map<string, number>();
   const scheduler = new InProcessScheduler(systemClock, (error, timer) => logger.error({ err: error, timer: timer.id }, 'timer failed'));
   const effects = new DirectEffects(chats, scheduler, logger);
+  const records = new Map<string, string>();
   return {
     kind: 'memory',
+    records: {
+      get: (kind, id) => Promise.resolve(records.get(`${kind}/${id}`)),
+      set: (kind, id, value) => {
+        records.set(`${kind}/${id}`, value);
+        return Promise.resolve();
+      },
+    },
     store: new MemoryEventStore((list) => effects.run(list)),
     start: (app) => {
       scheduler.onFire((timer) => app.timer(timer.payload));
@@ -69,6 +81,7 @@ export const openRuntime = async (config: Config, logger: Logger, chats: Readonl
       await backbone.settle(platform, timeoutMs);
     },
     firstTime: (key) => backbone.firstTime(key, SEEN_TTL_MS),
+    records: { get: (kind, id) => backbone.record(kind, id), set: (kind, id, value) => backbone.keep(kind, id, value) },
     close: () => backbone.close(),
   };
 };

@@ -161,6 +161,11 @@ describe('loadConfig: the environment', () => {
       'MICROSOFT_APP_TYPE must be one of MultiTenant, SingleTenant, UserAssignedMSI, not "multitenant".',
     ]);
     expect(await problems({ PLANB_TEAMS_EMULATOR: 'TRUE' })).toEqual(['PLANB_TEAMS_EMULATOR must be true or false, not "TRUE".']);
+    // No authentication next to real credentials would accept forged activities: refused, and warned about alone.
+    expect(await problems({ PLANB_TEAMS_EMULATOR: 'true', MICROSOFT_APP_ID: 'app', MICROSOFT_APP_PASSWORD: 'pw', ...REDIS })).toEqual([
+      'PLANB_TEAMS_EMULATOR=true switches authentication off: it cannot be combined with MICROSOFT_APP_ID. Unset one of them.',
+    ]);
+    expect((await loadConfig({ PLANB_TEAMS_EMULATOR: 'true', ...REDIS })).warnings).toContainEqual(expect.stringContaining('WITHOUT authentication'));
   });
 
   it('lists both platforms when both are configured', async () => {

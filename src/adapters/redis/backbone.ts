@@ -124,6 +124,15 @@ export class Backbone {
     return false;
   }
 
+  /** A record `kind`/`id` kept for the platform adapters (shared by every replica); undefined when absent. */
+  async record(kind: string, id: string): Promise<string | undefined> {
+    return (await this.commands.hget(this.keys.records(kind), id)) ?? undefined;
+  }
+
+  async keep(kind: string, id: string, value: string): Promise<void> {
+    await this.commands.hset(this.keys.records(kind), id, value);
+  }
+
   /** True for the first process to see `key` within `ttlMs`: SET NX is atomic across replicas. */
   async firstTime(key: string, ttlMs: number): Promise<boolean> {
     return (await this.commands.set(this.keys.seen(key), '1', 'PX', ttlMs, 'NX')) === 'OK';

@@ -17,6 +17,8 @@ export interface RedisKeys {
   ref(messageKey: string): string;
   /** A request key already handled (a platform's retry of it is ignored). */
   seen(key: string): string;
+  /** A platform adapter's own small records (Teams conversation references), one hash per kind. */
+  records(kind: string): string;
   /** BullMQ's own keys live under this prefix. */
   readonly bull: string;
 }
@@ -31,5 +33,6 @@ export const redisKeys = (prefix: string): RedisKeys => ({
   delivered: (platform, channel) => `${prefix}:conversation:${platform}:${channel}:delivered`,
   ref: (messageKey) => `${prefix}:ref:${messageKey}`,
   seen: (key) => `${prefix}:seen:${key}`,
+  records: (kind) => `${prefix}:records:${kind}`,
   bull: `${prefix}:bull`,
 });

@@ -195,7 +195,7 @@ const forRelease = (release: Release, command: Exclude<ReleaseCommand, { type: '
       const ended = requireActive(release);
       if (ended) return ended;
       if (release.status !== 'awaiting_confirmer') return fail('already_accepted', `${who(release.confirmer)} already accepted ${release.id}.`);
-      const error = requireConfirmer(release, ctx, `${command.type} it`);
+      const error = requireConfirmer(release, ctx, command.type);
       if (error) return error;
       return command.type === 'accept'
         ? [on('release.confirmer_accepted', { ...ref, ...(release.freeze && release.override ? { override: release.override } : {}) })]

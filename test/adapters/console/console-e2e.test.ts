@@ -19,7 +19,7 @@ describe('planb console, end to end', () => {
 
     await session.send('/as dave');
     expect(await session.send('/release start web-deploy version=1.2.4 confirmer=@bob')).toContain('[to dave] Web release 1.2.3 is being run by alice since');
-    expect(await session.press('Accept')).toContain('[to dave] Only bob, the confirmer of web-deploy-1, may accept it.');
+    expect(await session.press('Accept')).toContain('[to dave] Only bob, the confirmer of web-deploy-1, may accept.');
 
     await session.send('/as bob');
     expect(await session.press('Accept')).toContain('bob accepted to confirm every step.');

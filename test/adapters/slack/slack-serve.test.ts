@@ -85,7 +85,7 @@ describe('Slack over HTTP', () => {
     const wrong = sign(blockActionsBody({ user: 'U0DAVE', userName: 'dave', actionId: accept?.action_id ?? '', value: accept?.value ?? '', messageTs: cardTs, responseUrl: slack.responseUrl('dave') }));
     expect((await post(wrong.body, wrong.headers)).status).toBe(200);
     await until(() => slack.responses.some((response) => response.id === 'dave'));
-    expect(JSON.stringify(slack.responses.find((response) => response.id === 'dave')?.body)).toContain('may accept it');
+    expect(JSON.stringify(slack.responses.find((response) => response.id === 'dave')?.body)).toContain('may accept.');
 
     const pressed = sign(blockActionsBody({ user: 'U0BOB', userName: 'bob', actionId: accept?.action_id ?? '', value: accept?.value ?? '', messageTs: cardTs, responseUrl: slack.responseUrl('bob') }));
     expect((await post(pressed.body, pressed.headers)).status).toBe(200);
