@@ -192,10 +192,11 @@ describe('deliveries', () => {
     await until(() => first.calls.length + second.calls.length >= 30);
     await new Promise((wake) => setTimeout(wake, 300));
     const all = [...first.calls, ...second.calls].sort((a, b) => a.at - b.at);
-    expect(all.map((call) => call.key).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `m${i + 1}`).sort());
+    const seen = JSON.stringify(all.map((call) => [call.key, call.channel, call.at, first.calls.includes(call) ? 1 : 2]));
+    expect(all.map((call) => call.key).sort(), seen).toEqual(Array.from({ length: 30 }, (_, i) => `m${i + 1}`).sort());
     for (const channel of ['C0', 'C1', 'C2']) {
       const texts = all.filter((call) => call.channel === channel).map((call) => Number(call.text));
-      expect(texts).toEqual([...texts].sort((a, b) => a - b));
+      expect(texts, seen).toEqual([...texts].sort((a, b) => a - b));
     }
   });
 });
