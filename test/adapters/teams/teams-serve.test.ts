@@ -166,3 +166,19 @@ describe('Teams', () => {
     for (const card of all) expect(cardProblems(card as unknown as AdaptiveCard), JSON.stringify(card).slice(0, 200)).toEqual([]);
   });
 });
+
+describe('Teams with an app id', () => {
+  it('refuses an activity without a valid Bot Framework token, and runs none of it', async () => {
+    const before = connector.calls.length;
+    const secured = await startTeamsServer({ PLANB_TEAMS_EMULATOR: 'false', MICROSOFT_APP_ID: '6f1c2d3e-0000-4000-8000-000000000001', MICROSOFT_APP_PASSWORD: 'not-a-real-secret' });
+    try {
+      const post = (headers: Record<string, string>): Promise<Response> =>
+        fetch(`${secured.base}/api/messages`, { method: 'POST', body: JSON.stringify(message(connector.url, alice, releases, 'release help')), headers: { 'Content-Type': 'application/json', ...headers } });
+      expect((await post({})).status).toBe(401);
+      expect((await post({ Authorization: 'Bearer forged.token.value' })).status).toBe(401);
+      expect(connector.calls.length).toBe(before);
+    } finally {
+      await secured.stop();
+    }
+  });
+});
