@@ -36,8 +36,8 @@ export class FakeConnector {
   readonly calls: ConnectorCall[] = [];
   /** Who `GET …/members/{id}` knows (Teams' member lookup), by their 29: id. */
   readonly members = new Map<string, Member>();
-  /** The next send or update answers 429 with this Retry-After (seconds), once. */
-  throttleNext: number | undefined;
+  /** The next send, reply or update into `conversation` answers 429 with this Retry-After (seconds), once. */
+  throttleNext: { readonly seconds: number; readonly conversation: string } | undefined;
   private server: Server | undefined;
   private next = 0;
   url = '';
@@ -75,8 +75,8 @@ export class FakeConnector {
       this.calls.push({ method: req.method ?? '', conversation, kind: 'member', ...(target ? { target } : {}), activity: {}, at: Date.now() });
       return member ? send(200, { ...member, userPrincipalName: `${member.name}@example.com` }) : send(404, { error: { code: 'MemberNotFound', message: 'no such member' } });
     }
-    if (this.throttleNext !== undefined) {
-      const seconds = this.throttleNext;
+    if (this.throttleNext !== undefined && conversation.split(';')[0] === this.throttleNext.conversation) {
+      const { seconds } = this.throttleNext;
       this.throttleNext = undefined;
       return send(429, { error: { code: 'Throttled', message: 'slow down' } }, { 'Retry-After': String(seconds) });
     }

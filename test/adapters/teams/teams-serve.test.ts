@@ -160,6 +160,17 @@ describe('Teams', () => {
     expect(cards(announcements).find((entry) => entry.text.includes('Planned maintenance'))?.text).toMatch(/\{\{DATE\([0-9T:-]+Z, SHORT\)\}\}/);
   });
 
+  it('waits out a 429 from the connector with its Retry-After, then delivers once', async () => {
+    connector.throttleNext = { seconds: 1, conversation: announcements.id };
+    const asked = Date.now();
+    await post(message(connector.url, alice, releases, 'maintenance schedule "Cache flush" at in 2h for 30m'));
+    await waitFor(announcements, 'Planned maintenance: Cache flush');
+    const delivered = cards(announcements).filter((entry) => entry.text.includes('Planned maintenance: Cache flush'));
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]?.call.at ?? 0).toBeGreaterThanOrEqual(asked + 1_000);
+    expect(connector.throttleNext).toBeUndefined();
+  });
+
   it('sends only cards that are valid Adaptive Cards 1.5', () => {
     const all = connector.calls.map(cardOf).filter((card): card is Card => card !== undefined);
     expect(all.length).toBeGreaterThan(20);
