@@ -18,6 +18,16 @@ export interface Field {
 
 export type StepMark = 'done' | 'current' | 'pending' | 'warning' | 'failed' | 'skipped';
 
+/** How every renderer marks a step: the same symbols on every platform. */
+export const STEP_MARKS: Readonly<Record<StepMark, string>> = {
+  done: '✅',
+  current: '▶️',
+  pending: '⚪',
+  warning: '⚠️',
+  failed: '❌',
+  skipped: '➖',
+};
+
 export interface StepLine {
   readonly mark: StepMark;
   readonly text: string;

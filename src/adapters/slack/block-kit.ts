@@ -1,7 +1,7 @@
 /** Renders the neutral message model as Slack Block Kit: pure, escaped, always inside Slack's limits. */
 import type { ActionsBlock, Button as SlackButton, ContextBlock, KnownBlock, MrkdwnElement, PlainTextElement, SectionBlock } from '@slack/types';
-import type { Button, Field, Message, StepLine, StepMark, TextPart, TimeStyle } from '../../app/message.js';
-import { plainText, textParts } from '../../app/message.js';
+import type { Button, Field, Message, StepLine, TextPart, TimeStyle } from '../../app/message.js';
+import { plainText, STEP_MARKS, textParts } from '../../app/message.js';
 
 /** Slack rejects a message (`invalid_blocks`) past any of these, so the renderer never produces one. */
 export const BLOCK_KIT_LIMITS = {
@@ -24,14 +24,7 @@ const L = BLOCK_KIT_LIMITS;
 /** Field labels are bold: cut well below the field limit so the closing `*` always survives. */
 const LABEL_MAX = 200;
 
-const MARKS: Record<StepMark, string> = {
-  done: '✅',
-  current: '▶️',
-  pending: '⚪',
-  warning: '⚠️',
-  failed: '❌',
-  skipped: '➖',
-};
+const MARKS = STEP_MARKS;
 
 /** Slack's date formats: each reader sees the instant in their own zone and locale. */
 const DATE_FORMATS: Record<TimeStyle, string> = {

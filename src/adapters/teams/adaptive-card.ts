@@ -1,6 +1,6 @@
 /** Renders the neutral message model as an Adaptive Card 1.5 for Teams: pure, escaped, within Teams' message size. */
-import type { Button, Field, Message, MessageFile, StepLine, StepMark, TextPart } from '../../app/message.js';
-import { personMark, plainText, textParts, timeMark } from '../../app/message.js';
+import type { Button, Field, Message, MessageFile, StepLine, TextPart } from '../../app/message.js';
+import { personMark, plainText, STEP_MARKS, textParts, timeMark } from '../../app/message.js';
 
 export const ADAPTIVE_CARD_SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
 
@@ -147,14 +147,7 @@ export const adaptiveCard = (body: readonly CardElement[], actions: readonly Car
   msteams: { width: 'Full', ...(entities.length > 0 ? { entities } : {}) },
 });
 
-const MARKS: Record<StepMark, string> = {
-  done: '✅',
-  current: '▶️',
-  pending: '⚪',
-  warning: '⚠️',
-  failed: '❌',
-  skipped: '➖',
-};
+const MARKS = STEP_MARKS;
 
 /**
  * TextBlocks and facts render a Markdown subset (emphasis, links, lists), Teams also reads `<at>…</at>` and
