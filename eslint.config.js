@@ -33,6 +33,14 @@ export default tseslint.config(
     },
   },
   {
+    // Microsoft has announced the Bot Framework SDK's retirement: moving to the Agents SDK must touch one folder.
+    files: ['src/**/*.ts'],
+    ignores: ['src/domain/**', 'src/adapters/teams/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['botbuilder', 'botbuilder-*', 'botframework-*'], message: 'botbuilder stays inside src/adapters/teams/.' }] }],
+    },
+  },
+  {
     files: ['src/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: forbiddenInDomain }],
