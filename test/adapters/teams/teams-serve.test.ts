@@ -160,6 +160,19 @@ describe('Teams', () => {
     expect(cards(announcements).find((entry) => entry.text.includes('Planned maintenance'))?.text).toMatch(/\{\{DATE\([0-9T:-]+Z, SHORT\)\}\}/);
   });
 
+  it('answers a command without arguments with a form card, and its submission runs the command', async () => {
+    await post(message(connector.url, bob, announcements, 'incident declare'));
+    await until(() => current(announcements).some((entry) => entry.card.actions?.some((action) => action.verb === 'planb_form')));
+    const form = current(announcements).find((entry) => entry.card.actions?.some((action) => action.verb === 'planb_form'));
+    expect(form?.call.kind).toBe('reply');
+    const submit = form?.card.actions?.find((action) => action.verb === 'planb_form');
+    // Teams sends the inputs' values merged into the button's data.
+    const refused = await post(execute(connector.url, bob, announcements, 'planb_form', { ...submit?.data, title: '', severity: '3' }));
+    expect(JSON.parse(refused.body)).toMatchObject({ value: 'Say what is wrong, in words stakeholders understand.' });
+    await post(execute(connector.url, bob, announcements, 'planb_form', { ...submit?.data, title: 'Search is slow', severity: '3' }));
+    await waitFor(announcements, 'inc-2: Search is slow');
+  });
+
   it('waits out a 429 from the connector with its Retry-After, then delivers once', async () => {
     connector.throttleNext = { seconds: 1, conversation: announcements.id };
     const asked = Date.now();
