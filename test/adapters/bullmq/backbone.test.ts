@@ -20,13 +20,13 @@ interface Call {
   readonly text: string;
   readonly ref?: string;
   readonly at: number;
+  /** Which call this was, across every fake platform of the process: milliseconds tie when two replicas deliver in the same one. */
+  readonly order: number;
 }
 
-/** Stands in for the chat platform: records calls, and fails the ones `failures` says to. */
-/** One order for every fake platform in this process: milliseconds tie when two replicas deliver in the same one. */
-let sequence = 0;
-const now = (): number => Date.now() + (sequence += 1) / 1_000_000;
+let calls = 0;
 
+/** Stands in for the chat platform: records calls, and fails the ones `failures` says to. */
 class FakePlatform implements Chat {
   readonly calls: Call[] = [];
   failures: ((call: Call) => Error | undefined)[] = [];
@@ -39,13 +39,13 @@ class FakePlatform implements Chat {
   }
 
   post(conversation: Conversation, message: Message): Promise<MessageRef> {
-    this.attempt({ op: 'post', channel: conversation.channel, key: message.key, text: message.text.join(' '), at: now() });
+    this.attempt({ op: 'post', channel: conversation.channel, key: message.key, text: message.text.join(' '), at: Date.now(), order: (calls += 1) });
     this.posts += 1;
     return Promise.resolve(`ts-${this.posts}`);
   }
 
   update(conversation: Conversation, ref: MessageRef, message: Message): Promise<void> {
-    this.attempt({ op: 'update', channel: conversation.channel, key: message.key, text: message.text.join(' '), ref, at: now() });
+    this.attempt({ op: 'update', channel: conversation.channel, key: message.key, text: message.text.join(' '), ref, at: Date.now(), order: (calls += 1) });
     return Promise.resolve();
   }
 
@@ -191,8 +191,8 @@ describe('deliveries', () => {
     for (let i = 1; i <= 30; i += 1) await append(say(`C${i % 3}`, `m${i}`, String(i)));
     await until(() => first.calls.length + second.calls.length >= 30);
     await new Promise((wake) => setTimeout(wake, 300));
-    const all = [...first.calls, ...second.calls].sort((a, b) => a.at - b.at);
-    const seen = JSON.stringify(all.map((call) => [call.key, call.channel, call.at, first.calls.includes(call) ? 1 : 2]));
+    const all = [...first.calls, ...second.calls].sort((a, b) => a.order - b.order);
+    const seen = JSON.stringify(all.map((call) => [call.key, call.channel, call.order, first.calls.includes(call) ? 1 : 2]));
     expect(all.map((call) => call.key).sort(), seen).toEqual(Array.from({ length: 30 }, (_, i) => `m${i + 1}`).sort());
     for (const channel of ['C0', 'C1', 'C2']) {
       const texts = all.filter((call) => call.channel === channel).map((call) => Number(call.text));
