@@ -52,7 +52,14 @@ const step = z.strictObject({
   expect: durationSchema.optional(),
   irreversible: z.boolean().default(false),
   rollback: z.strictObject({ title: z.string().min(1), expect: durationSchema.optional() }).optional(),
-  run: z.strictObject({ runner: id, argv: z.array(z.string()).min(1, 'argv needs at least the program to run'), timeout: durationSchema.optional() }).optional(),
+  run: z
+    .strictObject({
+      runner: id,
+      argv: z.array(z.string()).min(1, 'argv needs at least the program to run'),
+      timeout: durationSchema.optional(),
+      env: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'environment variable names are upper-case letters, digits and underscores')).optional(),
+    })
+    .optional(),
   verify: z.strictObject({ http: z.string().min(1), status: z.number().int().min(100).max(599).default(200) }).optional(),
 });
 
@@ -109,7 +116,7 @@ const toStep = (s: Input['steps'][number]): RunbookStep => ({
   ...optionalMs('expectMs', s.expect),
   irreversible: s.irreversible,
   ...(s.rollback ? { rollback: { title: s.rollback.title, ...optionalMs('expectMs', s.rollback.expect) } } : {}),
-  ...(s.run ? { run: { runner: s.run.runner, argv: s.run.argv, ...optionalMs('timeoutMs', s.run.timeout) } } : {}),
+  ...(s.run ? { run: { runner: s.run.runner, argv: s.run.argv, ...optionalMs('timeoutMs', s.run.timeout), ...(s.run.env ? { env: s.run.env } : {}) } } : {}),
   ...(s.verify ? { verify: s.verify } : {}),
 });
 

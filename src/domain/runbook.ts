@@ -25,6 +25,8 @@ export interface StepRun {
   readonly runner: string;
   readonly argv: readonly string[];
   readonly timeoutMs?: number;
+  /** Names of the runner host's environment variables the action may see (besides PATH, HOME and LANG). */
+  readonly env?: readonly string[];
 }
 
 export interface StepVerify {

@@ -1,0 +1,80 @@
+/** What a runner executes for an automated step: the argv with parameters filled in, and the runner's own check of a request. */
+import type { DomainError } from './errors.js';
+import { fail, isDomainError } from './errors.js';
+import type { Runbook } from './runbook.js';
+import { interpolate, resolveParams, templateNames } from './runbook-params.js';
+
+export interface RunPlan {
+  readonly runner: string;
+  /** The program and its arguments, passed to the program as they are: never through a shell. */
+  readonly argv: string[];
+  readonly timeoutMs?: number;
+  /** Names of the runner host's environment variables the action may see. */
+  readonly env: string[];
+}
+
+/**
+ * A value goes into the command only if the whole of it matches the parameter's pattern. The runbook
+ * format leaves anchors to the author, but an unanchored `\d+\.\d+\.\d+` would let `1.2.3 --force`
+ * through as an extra option to the program; so here the pattern must cover the value entirely.
+ */
+const matchesWhole = (pattern: string, value: string): boolean => new RegExp(`^(?:${pattern})$`).test(value);
+
+/**
+ * The command a step runs with these parameters, or why it cannot run.
+ *
+ * Each `{{param}}` is substituted inside the one argument that holds it, so a value can never become
+ * two arguments, a second command or a different program.
+ *
+ * @example
+ * planRun(book, 'deploy', { version: '1.2.3' })
+ * // { runner: 'prod', argv: ['./deploy.sh', '--version', '1.2.3'], timeoutMs: 600000, env: ['DEPLOY_TOKEN'] }
+ */
+export const planRun = (runbook: Runbook, stepId: string, params: Record<string, string>): RunPlan | DomainError => {
+  const step = runbook.steps.find((candidate) => candidate.id === stepId);
+  if (!step) return fail('unknown_step', `${runbook.name} has no step ${stepId}.`);
+  const run = step.run;
+  if (!run) return fail('not_automated', `Step ${stepId} of ${runbook.name} has no run: it is done by hand, not by a runner.`);
+  const [program = ''] = run.argv;
+  if (program === '' || templateNames(program).length > 0) {
+    return fail('templated_program', `Step ${stepId} of ${runbook.name} must name a fixed program first in argv, not "${program}".`);
+  }
+  const resolved = resolveParams(runbook, params);
+  if (isDomainError(resolved)) return resolved;
+  for (const name of new Set(run.argv.flatMap(templateNames))) {
+    const spec = runbook.params[name];
+    const value = resolved[name];
+    if (spec === undefined || value === undefined) return fail('unknown_param', `Step ${stepId} of ${runbook.name} uses {{${name}}}, which is not a declared parameter.`);
+    if (spec.pattern === undefined) {
+      return fail('unchecked_param', `{{${name}}} goes into the command of step ${stepId}, so ${runbook.name} must give it a pattern before a runner will run it.`);
+    }
+    if (!matchesWhole(spec.pattern, value)) {
+      return fail('bad_param', `${name}=${value} does not match ${spec.pattern}${spec.description ? ` (${spec.description})` : ''}.`);
+    }
+  }
+  return {
+    runner: run.runner,
+    argv: run.argv.map((arg) => interpolate(arg, resolved)),
+    ...(run.timeoutMs === undefined ? {} : { timeoutMs: run.timeoutMs }),
+    env: [...(run.env ?? [])],
+  };
+};
+
+/**
+ * The runner's check before it executes anything: the plan recomputed from the runner's OWN copy of the
+ * runbook must give exactly the argv that was requested. A compromised bot, or one holding a different
+ * version of the runbook, gets a refusal instead of a command.
+ */
+export const verifyRequest = (
+  ownRunbook: Runbook,
+  request: { readonly step: string; readonly params: Record<string, string>; readonly argv: readonly string[] },
+): DomainError | undefined => {
+  const plan = planRun(ownRunbook, request.step, request.params);
+  if (isDomainError(plan)) return plan;
+  const same = plan.argv.length === request.argv.length && plan.argv.every((arg, index) => arg === request.argv[index]);
+  if (same) return undefined;
+  return fail(
+    'argv_mismatch',
+    `Refused: step ${request.step} of ${ownRunbook.name} runs ${JSON.stringify(plan.argv)} by this runner's copy of the runbook, but ${JSON.stringify(request.argv)} was requested.`,
+  );
+};
