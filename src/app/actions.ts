@@ -43,3 +43,14 @@ export const decodeTarget = (value: string): ActionTarget | undefined => {
     return undefined;
   }
 };
+
+/** One string field of a button's JSON value (`{"incident":"inc-3"}` → `inc-3`); undefined for anything else. */
+export const valueField = (value: string, field: string): string | undefined => {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    const found = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[field] : undefined;
+    return typeof found === 'string' ? found : undefined;
+  } catch {
+    return undefined;
+  }
+};

@@ -9,7 +9,7 @@ import type { Release, ReleaseSlot } from '../domain/release/state.js';
 import { activeRelease, currentStep, isActive } from '../domain/release/state.js';
 import type { Runbook } from '../domain/runbook.js';
 import { ACTIONS, decodeTarget, isActionId } from './actions.js';
-import type { FieldErrors, FormId, FormValues } from './form.js';
+import type { FieldErrors, Form, FormId, FormValues } from './form.js';
 import { incidentDeclareForm, maintenanceScheduleForm, releaseStartForm } from './form.js';
 import { fieldOf, formCommand, isFieldErrors } from './form-submissions.js';
 import { createIncidents, isIncidentCommand } from './incidents.js';
@@ -90,6 +90,8 @@ export const createApp = (deps: AppDeps): App => {
     return chat.whisper(request.conversation, request.user, { key: `reply/${replies}`, text: text.flatMap((part) => part.split('\n')) });
   };
   const whisperMessage = (request: Request, message: Message): Promise<void> => chat.whisper(request.conversation, request.user, message);
+  /** A form where the person's platform has them (and this request can open one); false where the app must answer in words. */
+  const openForm = async (request: Request, form: Form): Promise<boolean> => (await chat.openForm?.(request.conversation, request.user, form)) ?? false;
 
   const runbook = (name: string): Runbook | undefined => config.runbooks.find((candidate) => candidate.name === name);
 
@@ -149,7 +151,7 @@ export const createApp = (deps: AppDeps): App => {
     zoneOf: (request) => directory.zoneOf?.(request.user) ?? config.timezone,
     releasesIn: async (window) => (await releases.slots(config.runbooks)).flatMap((slot) => slot.releases).filter((release) => release.window === window),
     tell: (request, ...text) => whisper(request, ...text),
-    openForm: async (request, form) => (await chat.openForm?.(request.conversation, request.user, form)) ?? false,
+    openForm,
   });
 
   const incidents = createIncidents({
@@ -167,7 +169,7 @@ export const createApp = (deps: AppDeps): App => {
     pickRelease: pick,
     runRelease: run,
     tell: (request, text) => whisper(request, text),
-    openForm: async (request, form) => (await chat.openForm?.(request.conversation, request.user, form)) ?? false,
+    openForm,
     postmortem: (id) => postmortems.draft(id),
   });
 
@@ -282,7 +284,7 @@ export const createApp = (deps: AppDeps): App => {
         const drivable = config.runbooks.filter((book) => isEligible(request.user, book.drivers, config.groups));
         const form =
           parsed.form === 'release.start' ? (drivable.length > 0 ? releaseStartForm(drivable) : undefined) : parsed.form === 'maintenance.schedule' ? maintenanceScheduleForm() : incidentDeclareForm();
-        if (form && (await chat.openForm?.(request.conversation, request.user, form))) return undefined;
+        if (form && (await openForm(request, form))) return undefined;
         // No form here (the console, or nothing to pick from): the same answer in words.
         if (parsed.form === 'release.start') {
           await whisper(request, ...describeRunbooks(request, slots));

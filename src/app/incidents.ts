@@ -25,6 +25,7 @@ import type { Logger } from './ports.js';
 import type { Form } from './form.js';
 import { incidentExtendForm } from './form.js';
 import { postmortemFileName } from './postmortem.js';
+import { valueField } from './actions.js';
 
 export const INCIDENTS_STREAM = 'incidents';
 const incidentFold: Fold<IncidentBook, IncidentEvent> = { initial: emptyBook, evolve };
@@ -203,13 +204,8 @@ export const createIncidents = (deps: IncidentDeps): Incidents => {
     },
 
     action: async (request, actionId, value) => {
-      let id: unknown;
-      try {
-        id = (JSON.parse(value) as { incident?: unknown }).incident;
-      } catch {
-        id = undefined;
-      }
-      const incident = typeof id === 'string' ? (await load()).incidents.find((candidate) => candidate.id === id) : undefined;
+      const id = valueField(value, 'incident');
+      const incident = id === undefined ? undefined : (await load()).incidents.find((candidate) => candidate.id === id);
       if (!incident) return fail('unknown_incident', 'That button belongs to no incident Plan B knows.');
       switch (actionId) {
         case INCIDENT_ACTIONS.rollback:

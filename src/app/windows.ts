@@ -10,6 +10,7 @@ import type { WindowEvent } from '../domain/window/events.js';
 import type { MaintenanceDefaults } from '../domain/window/policy.js';
 import type { Window, WindowBook } from '../domain/window/state.js';
 import { emptyWindows, evolve, isOpenWindow } from '../domain/window/state.js';
+import { valueField } from './actions.js';
 import type { AggregateDeps, Executed, Fold } from './aggregate.js';
 import { executeAggregate, loadAggregate } from './aggregate.js';
 import type { Request } from './app.js';
@@ -56,15 +57,6 @@ export interface Windows {
   /** A fired window timer; false when the payload is not one. */
   timer(payload: Readonly<Record<string, string>>): Promise<boolean>;
 }
-
-const windowOfValue = (value: string): string | undefined => {
-  try {
-    const id = (JSON.parse(value) as { window?: unknown }).window;
-    return typeof id === 'string' ? id : undefined;
-  } catch {
-    return undefined;
-  }
-};
 
 export const createWindows = (deps: WindowDeps): Windows => {
   const load = async (): Promise<WindowBook> => (await loadAggregate(deps.aggregate.store, WINDOWS_STREAM, windowFold)).state;
@@ -170,7 +162,7 @@ export const createWindows = (deps: WindowDeps): Windows => {
     },
 
     action: async (request, actionId, value) => {
-      const id = windowOfValue(value);
+      const id = valueField(value, 'window');
       const window = id === undefined ? undefined : (await load()).windows.find((candidate) => candidate.id === id);
       if (!window) return fail('unknown_window', 'That button belongs to no maintenance window Plan B knows.');
       if (actionId !== WINDOW_ACTIONS.extend) return fail('unknown_action', 'That button is not one Plan B knows; it may be from an older version.');
