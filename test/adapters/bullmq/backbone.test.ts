@@ -1,5 +1,5 @@
 /** The backbone on a real Redis with real BullMQ workers: relay, deliveries in order and once, timers. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Effect } from '../../../src/app/effects.js';
 import type { Message } from '../../../src/app/message.js';
 import type { Chat, Conversation, Logger, MessageRef } from '../../../src/app/ports.js';
@@ -7,10 +7,10 @@ import { PermanentDeliveryError, RateLimitedError } from '../../../src/app/ports
 import { Queue } from 'bullmq';
 import type { TimerJob } from '../../../src/adapters/bullmq/queues.js';
 import { TIMER_QUEUE } from '../../../src/adapters/bullmq/queues.js';
-import { Backbone } from '../../../src/adapters/redis/backbone.js';
+import type { Backbone } from '../../../src/adapters/redis/backbone.js';
 import { redisKeys } from '../../../src/adapters/redis/keys.js';
-import { systemClock } from '../../../src/adapters/memory/system.js';
-import { connect, dropPrefix, redisUrl, uniquePrefix } from '../../support/redis.js';
+import { backboneHarness } from '../../support/backbones.js';
+import { connect } from '../../support/redis.js';
 import { until as poll } from '../../support/until.js';
 
 interface Call {
@@ -56,32 +56,14 @@ class FakePlatform implements Chat {
 
 const quiet: Logger = { error: () => undefined, warn: () => undefined, info: () => undefined };
 const redis = connect();
-const open: Backbone[] = [];
-const prefixes: string[] = [];
+const harness = backboneHarness('backbone');
+const fresh = (): string => harness.fresh();
 
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((backbone) => backbone.close()));
-  for (const prefix of prefixes.splice(0)) await dropPrefix(redis, prefix);
-});
-
-const backbone = async (prefix: string, platform: FakePlatform, fired: string[] = [], logger: Logger = quiet): Promise<Backbone> => {
-  const started = await Backbone.connect({ url: redisUrl(), prefix, logger, clock: systemClock, relay: { claimIdleMs: 500, blockMs: 200 } });
-  open.push(started);
-  await started.start({
-    fire: (payload) => {
-      fired.push(`${payload['name'] ?? ''}@${Date.now()}`);
-      return Promise.resolve();
-    },
-    chats: new Map([['console', platform]]),
+const backbone = (prefix: string, platform: FakePlatform, fired: string[] = [], logger: Logger = quiet): Promise<Backbone> =>
+  harness.start(prefix, new Map([['console', platform]]), logger, (payload) => {
+    fired.push(`${payload['name'] ?? ''}@${Date.now()}`);
+    return Promise.resolve();
   });
-  return started;
-};
-
-const fresh = (): string => {
-  const prefix = uniquePrefix('backbone');
-  prefixes.push(prefix);
-  return prefix;
-};
 
 const say = (channel: string, key: string, text: string): Effect => ({ kind: 'deliver', platform: 'console', conversation: { channel }, message: { key, text: [text] } });
 

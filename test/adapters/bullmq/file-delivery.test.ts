@@ -1,30 +1,14 @@
 /** Deliveries of messages with a file, on a real Redis with real BullMQ workers: posted once, never edited. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Effect } from '../../../src/app/effects.js';
 import type { Logger } from '../../../src/app/ports.js';
-import { Backbone } from '../../../src/adapters/redis/backbone.js';
-import { systemClock } from '../../../src/adapters/memory/system.js';
+import type { Backbone } from '../../../src/adapters/redis/backbone.js';
+import { backboneHarness } from '../../support/backbones.js';
 import { RecordingChat } from '../../support/recording-chat.js';
-import { connect, dropPrefix, redisUrl, uniquePrefix } from '../../support/redis.js';
 import { until as poll } from '../../support/until.js';
 
-const redis = connect();
-const open: Backbone[] = [];
-const prefixes: string[] = [];
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((backbone) => backbone.close()));
-  for (const prefix of prefixes.splice(0)) await dropPrefix(redis, prefix);
-});
-
-const start = async (chat: RecordingChat, logger: Logger): Promise<Backbone> => {
-  const prefix = uniquePrefix('file-delivery');
-  prefixes.push(prefix);
-  const backbone = await Backbone.connect({ url: redisUrl(), prefix, logger, clock: systemClock, relay: { claimIdleMs: 500, blockMs: 200 } });
-  open.push(backbone);
-  await backbone.start({ fire: () => Promise.resolve(), chats: new Map([['slack', chat]]) });
-  return backbone;
-};
+const harness = backboneHarness('file-delivery');
+const start = (chat: RecordingChat, logger: Logger): Promise<Backbone> => harness.start(harness.fresh(), new Map([['slack', chat]]), logger);
 
 const deliver = (key: string, text: string, extra: { file?: string; thread?: string } = {}): Effect => ({
   kind: 'deliver',
