@@ -55,31 +55,29 @@ export const zip = (entries: readonly ZipEntry[]): Buffer => {
     const flags = /^[\x20-\x7e]*$/.test(name) ? 0 : 0x0800;
     const crc = crc32(data);
 
+    /** The fields both headers share, in the same order: the local header has them at 4, the central one at 6. */
+    const common = (header: Buffer, at: number): void => {
+      header.writeUInt16LE(VERSION, at);
+      header.writeUInt16LE(flags, at + 2);
+      header.writeUInt16LE(method, at + 4);
+      header.writeUInt16LE(DOS_TIME, at + 6);
+      header.writeUInt16LE(DOS_DATE, at + 8);
+      header.writeUInt32LE(crc, at + 10);
+      header.writeUInt32LE(body.length, at + 14);
+      header.writeUInt32LE(data.length, at + 18);
+      header.writeUInt16LE(fileName.length, at + 22);
+    };
+
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(VERSION, 4);
-    local.writeUInt16LE(flags, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(fileName.length, 26);
-    local.writeUInt16LE(0, 28);
+    common(local, 4);
+    // Extra field length: 0 (bytes 28-29).
 
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
+    // Version made by, then the shared fields from "version needed" on.
     central.writeUInt16LE(VERSION, 4);
-    central.writeUInt16LE(VERSION, 6);
-    central.writeUInt16LE(flags, 8);
-    central.writeUInt16LE(method, 10);
-    central.writeUInt16LE(DOS_TIME, 12);
-    central.writeUInt16LE(DOS_DATE, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(fileName.length, 28);
+    common(central, 6);
     // Extra field, comment, disk number, internal and external attributes: none (bytes 30-41 stay zero).
     central.writeUInt32LE(offset, 42);
 
