@@ -41,6 +41,7 @@ const appOn = (config: Config, runtime: Runtime, chats: ReadonlyMap<string, Chat
     ids: randomIds,
     directory,
     logger,
+    runners: runtime.runners,
     config: {
       groups: config.groups,
       runbooks: config.runbooks,

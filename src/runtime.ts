@@ -9,6 +9,8 @@ import { MemoryEventStore } from './adapters/memory/memory-event-store.js';
 import { systemClock } from './adapters/memory/system.js';
 import { Backbone } from './adapters/redis/backbone.js';
 import type { Records } from './adapters/records.js';
+import type { RunnerRegistry } from './app/runs.js';
+import { NO_RUNNERS } from './app/runs.js';
 
 export interface Runtime {
   readonly store: EventStore;
@@ -22,6 +24,8 @@ export interface Runtime {
   firstTime(key: string): Promise<boolean>;
   /** Small records the platform adapters keep across restarts and replicas (Teams conversation references). */
   readonly records: Records;
+  /** Who runs automated steps: runners report in through Redis; the embedded store has none. */
+  readonly runners: RunnerRegistry;
   close(): Promise<void>;
 }
 
@@ -36,6 +40,7 @@ const memoryRuntime = (chats: ReadonlyMap<string, Chat>, logger: Logger): Runtim
   const records = new Map<string, string>();
   return {
     kind: 'memory',
+    runners: NO_RUNNERS,
     records: {
       get: (kind, id) => Promise.resolve(records.get(`${kind}/${id}`)),
       set: (kind, id, value) => {
@@ -75,7 +80,8 @@ export const openRuntime = async (config: Config, logger: Logger, chats: Readonl
   return {
     kind: 'redis',
     store: backbone.store,
-    start: (app) => backbone.start({ fire: (payload) => app.timer(payload), chats }),
+    runners: backbone.runners,
+    start: (app) => backbone.start({ fire: (payload) => app.timer(payload), chats, report: (report) => app.report(report) }),
     ready: () => backbone.ready(),
     settle: async (platform, timeoutMs) => {
       await backbone.settle(platform, timeoutMs);

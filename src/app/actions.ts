@@ -5,6 +5,8 @@ export const ACTIONS = {
   check: 'release_check',
   acknowledge: 'release_acknowledge',
   startStep: 'release_step_start',
+  /** The confirmer approves an automated step's command before a runner runs it. */
+  approveStep: 'release_step_approve',
   doneStep: 'release_step_done',
   confirmStep: 'release_step_confirm',
   rejectStep: 'release_step_reject',

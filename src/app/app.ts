@@ -26,7 +26,11 @@ import type { Message } from './message.js';
 import type { Clock, Conversation, Directory, EventStore, IdGenerator, Logger, Replies } from './ports.js';
 import type { CardContext } from './release-card.js';
 import { cardKey, releaseCard } from './release-card.js';
-import { RELEASE_POSTMORTEM, releaseEffects, STEP_OVERDUE } from './release-effects.js';
+import type { EffectExtras } from './release-effects.js';
+import { RELEASE_POSTMORTEM, releaseEffects, RUN_WATCH, STEP_OVERDUE } from './release-effects.js';
+import { createReleaseRuns } from './release-runs.js';
+import type { RunnerRegistry, RunReport, RunTimings } from './runs.js';
+import { DEFAULT_RUN_TIMINGS, NO_RUNNERS } from './runs.js';
 import { INCIDENT_TIMERS } from './incident-effects.js';
 import { postmortemFileName } from './postmortem.js';
 import type { SlotDecision } from './release-store.js';
@@ -44,6 +48,8 @@ export interface AppConfig {
   readonly maintenance?: MaintenanceDefaults;
   /** planb.yaml's change freezes. */
   readonly freezes?: readonly Freeze[];
+  /** planb.yaml's `runners:` timings. */
+  readonly runs?: RunTimings;
 }
 
 export interface AppDeps {
@@ -55,6 +61,8 @@ export interface AppDeps {
   readonly directory: Directory;
   readonly logger: Logger;
   readonly config: AppConfig;
+  /** Who runs automated steps; none without Redis. */
+  readonly runners?: RunnerRegistry;
 }
 
 export type Platform = 'console' | 'slack' | 'teams';
@@ -74,6 +82,8 @@ export interface App {
   submit(request: Request, form: FormId, values: FormValues): Promise<FieldErrors | undefined>;
   /** One of the bot's timers fired, with the payload it was scheduled with. Throws when it should be retried. */
   timer(payload: Readonly<Record<string, string>>): Promise<void>;
+  /** A runner reported on an automated step. Throws when it should be retried. */
+  report(report: RunReport): Promise<void>;
 }
 
 type Outcome = DomainError | undefined;
@@ -96,13 +106,28 @@ export const createApp = (deps: AppDeps): App => {
   const runbook = (name: string): Runbook | undefined => config.runbooks.find((candidate) => candidate.name === name);
 
   /** Decides on the runbook's slot and appends the events with their messages and timers, in one go. */
-  const execute = async (name: string, decision: SlotDecision, postmortem?: string): Promise<Outcome> => {
-    const decided = await releases.execute(name, decision, (after) => releaseEffects(after, cardContext, postmortem));
+  const timings = config.runs ?? DEFAULT_RUN_TIMINGS;
+  const execute = async (name: string, decision: SlotDecision, extras: EffectExtras = {}): Promise<Outcome> => {
+    const decided = await releases.execute(name, decision, (after) => releaseEffects(after, cardContext, { ...extras, timings }));
     return isDomainError(decided) ? decided : undefined;
   };
 
-  const run = (request: Request, book: Runbook, command: ReleaseCommand): Promise<Outcome> =>
-    execute(book.name, (slot, now) => decide(slot, command, { now, actor: request.user, groups: config.groups, runbook: book, freezes: config.freezes ?? [] }));
+  const runs = createReleaseRuns({
+    store: deps.store,
+    clock: deps.clock,
+    logger,
+    runners: deps.runners ?? NO_RUNNERS,
+    timings,
+    findRelease: (id) => releases.find(config.runbooks, id),
+    execute,
+  });
+
+  const run = async (request: Request, book: Runbook, command: ReleaseCommand): Promise<Outcome> => {
+    // Starting or approving an automated step needs its runner there: who is, is read before deciding.
+    const needsRunner = command.type === 'start_step' || command.type === 'approve_step';
+    const runners = needsRunner ? await runs.presence(book, await releases.find(config.runbooks, command.release), command.step) : {};
+    return execute(book.name, (slot, now) => decide(slot, command, { now, actor: request.user, groups: config.groups, runbook: book, freezes: config.freezes ?? [], runners }));
+  };
 
   /** The release a command names, or the one active in this channel (asking which when several are). */
   const pick = (request: Request, slots: readonly ReleaseSlot[], id: string | undefined, usage: string): Release | DomainError => {
@@ -314,6 +339,8 @@ export const createApp = (deps: AppDeps): App => {
         return { type: 'acknowledge', release: release.id, step };
       case ACTIONS.startStep:
         return { type: 'start_step', release: release.id, step };
+      case ACTIONS.approveStep:
+        return { type: 'approve_step', release: release.id, step };
       case ACTIONS.doneStep:
         return { type: 'done_step', release: release.id, step };
       case ACTIONS.confirmStep:
@@ -401,8 +428,12 @@ export const createApp = (deps: AppDeps): App => {
           return;
         }
         const draft = await postmortems.releaseDraft(release);
-        const outcome = await execute(name, (slot, now) => decideTimer(slot, { type: 'postmortem', release, file: postmortemFileName(release) }, now), draft);
+        const outcome = await execute(name, (slot, now) => decideTimer(slot, { type: 'postmortem', release, file: postmortemFileName(release) }, now), { postmortem: draft });
         if (outcome) logger.warn({ payload, code: outcome.code }, outcome.message);
+        return;
+      }
+      if (kind === RUN_WATCH && release !== undefined && step !== undefined) {
+        await runs.watch(release, step, Number(payload['attempt']));
         return;
       }
       if (kind !== STEP_OVERDUE || release === undefined || step === undefined || due === undefined || name === undefined) {
@@ -412,5 +443,6 @@ export const createApp = (deps: AppDeps): App => {
       const outcome = await execute(name, (slot, now) => decideTimer(slot, { type: 'step_overdue', release, step, due }, now));
       if (outcome) logger.warn({ payload, code: outcome.code }, outcome.message);
     },
+    report: (report) => runs.report(report),
   };
 };

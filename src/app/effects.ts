@@ -5,6 +5,7 @@
  */
 import type { Message } from './message.js';
 import type { Conversation } from './ports.js';
+import type { RunJob } from './runs.js';
 
 /** Post `message` to a channel, or edit the one posted earlier under the same `message.key`. */
 export interface Delivery {
@@ -35,4 +36,11 @@ export interface TimerCancel {
   readonly timer: string;
 }
 
-export type Effect = Delivery | TimerSchedule | TimerCancel;
+/** Hand an approved attempt of an automated step to runner `runner`'s queue (once, however often relayed). */
+export interface RunRequest {
+  readonly kind: 'run';
+  readonly runner: string;
+  readonly job: RunJob;
+}
+
+export type Effect = Delivery | TimerSchedule | TimerCancel | RunRequest;

@@ -41,6 +41,11 @@ export interface Message {
   readonly text: readonly string[];
   readonly fields?: readonly Field[];
   readonly steps?: readonly StepLine[];
+  /**
+   * Lines of a program's output (a runner's), shown as they are in a monospace block after the text: nothing in
+   * them is markup. Where a platform has too little room, the LAST lines are kept: they say how it ended.
+   */
+  readonly output?: readonly string[];
   readonly buttons?: readonly Button[];
   /** Small print under the message: who did what when. */
   readonly context?: readonly string[];

@@ -39,6 +39,11 @@ export interface EventStore {
   append(stream: string, expectedVersion: number, events: readonly StoredEvent[], effects?: readonly Effect[]): Promise<void>;
   /** Every event after `position`, in global order. */
   readAll(afterPosition?: number): Promise<readonly GlobalEvent[]>;
+  /**
+   * Effects that no event records (a runner's live output, the watch over a run rescheduling itself): carried out
+   * like an append's, in order with them, but nothing in the event log says they happened.
+   */
+  publish(effects: readonly Effect[]): Promise<void>;
 }
 
 export interface TimerRequest {

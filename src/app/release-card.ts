@@ -3,8 +3,9 @@ import { formatDuration } from '../domain/duration.js';
 import type { StoredEvent } from '../domain/event.js';
 import type { Principal } from '../domain/principal.js';
 import type { ReleaseEvent } from '../domain/release/events.js';
-import type { Release, StepState } from '../domain/release/state.js';
-import { awaitsAcknowledgement, currentRollbackStep, currentStep, isActive, rollbackCost } from '../domain/release/state.js';
+import type { Release, RunAttempt, StepState } from '../domain/release/state.js';
+import { awaitsAcknowledgement, currentRollbackStep, currentRun, currentStep, isActive, rollbackCost } from '../domain/release/state.js';
+import { commandText, runResultText } from './run-messages.js';
 import type { ActionTarget } from './actions.js';
 import { ACTIONS, encodeTarget } from './actions.js';
 import type { Button, Message, StepLine } from './message.js';
@@ -33,17 +34,37 @@ export const pointOfNoReturnText = (release: Release, step: StepState): string =
   return `Point of no return: ${step.title} cannot simply be undone. From here on, rolling back means ${undo || 'no planned rollback'}: about ${formatDuration(cost.totalMs)}.`;
 };
 
+/** Where an automated step's current attempt stands, for its line on the card. */
+const runState = (release: Release, run: RunAttempt, runner: string, ctx: CardContext): string => {
+  const attempt = run.attempt > 1 ? ` (attempt ${run.attempt})` : '';
+  switch (run.status) {
+    case 'awaiting_approval':
+      return `waiting for ${ctx.name(release.confirmer)} to approve the run on ${runner}${attempt}`;
+    case 'queued':
+      return `approved by ${run.approvedBy ? ctx.name(run.approvedBy) : 'the confirmer'}, waiting for runner ${runner}${attempt}`;
+    case 'running':
+      return `running on ${runner} (${run.host ?? 'a runner host'}) since ${showTime(run.startedAt ?? '', ctx.zone)}${attempt}`;
+    case 'finished':
+      return run.result ? runResultText(run.result, runner) : 'finished';
+  }
+};
+
 const stepLine = (release: Release, step: StepState, ctx: CardContext): StepLine => {
   const flag = step.irreversible ? ' [point of no return]' : '';
   const base = `${step.id}: ${step.title}${expect(step.expectMs)}${flag}`;
+  const run = currentRun(step);
   switch (step.status) {
+    case 'failed':
+      return { mark: 'failed', text: `${base}, ${run && step.run ? runState(release, run, step.run.runner, ctx) : 'failed'}` };
     case 'confirmed':
+      if (run && step.run) return { mark: 'done', text: `${base}, ran on ${step.run.runner} in ${formatDuration(run.result?.durationMs ?? 0)}, approved by ${run.approvedBy ? ctx.name(run.approvedBy) : 'nobody'}` };
       return { mark: 'done', text: `${base}, confirmed by ${step.confirmedBy ? ctx.name(step.confirmedBy) : 'nobody'} at ${showTime(step.confirmedAt ?? '', ctx.zone)}` };
     case 'done':
       return { mark: 'current', text: `${base}, done, waiting for ${ctx.name(release.confirmer)} to confirm` };
     case 'started': {
       const overdue = step.overdueAt && step.expectMs !== undefined ? `, past its expected ${formatDuration(step.expectMs)}` : '';
-      const text = `${base}, in progress since ${showTime(step.startedAt ?? '', ctx.zone)}${step.rejections > 0 ? ` (sent back ${step.rejections}x)` : ''}${overdue}`;
+      const doing = run && step.run ? runState(release, run, step.run.runner, ctx) : `in progress since ${showTime(step.startedAt ?? '', ctx.zone)}`;
+      const text = `${base}, ${doing}${step.rejections > 0 ? ` (sent back ${step.rejections}x)` : ''}${overdue}`;
       return { mark: overdue ? 'warning' : 'current', text };
     }
     case 'pending':
@@ -67,6 +88,7 @@ const runningState = (release: Release, ctx: CardContext): { text: string[]; but
       buttons: [button(ACTIONS.acknowledge, 'Accept point of no return', target, 'danger')],
     };
   }
+  if (step.run) return automatedState(release, step, step.run.runner, ctx, { of, target, rollback, trouble, first: index === 1 });
   switch (step.status) {
     case 'pending':
       return { text: [`${of}: ${driver} to start ${step.title}.`], buttons: [button(ACTIONS.startStep, 'Start', target, 'primary'), ...(index > 1 ? [rollback] : [])] };
@@ -77,6 +99,46 @@ const runningState = (release: Release, ctx: CardContext): { text: string[]; but
         text: [`${of}: ${ctx.name(release.confirmer)} to confirm ${step.title}.`],
         buttons: [button(ACTIONS.confirmStep, 'Confirm', target, 'primary'), button(ACTIONS.rejectStep, 'Send back', target), trouble],
       };
+  }
+};
+
+/**
+ * An automated step: the driver starts it, the confirmer approves the command BEFORE it runs, a runner runs it.
+ * No Done/Confirm here: its result decides. While the command runs nothing can roll it back, so no button offers to.
+ */
+const automatedState = (
+  release: Release,
+  step: StepState,
+  runner: string,
+  ctx: CardContext,
+  parts: { of: string; target: ActionTarget; rollback: Button; trouble: Button; first: boolean },
+): { text: string[]; buttons: Button[] } => {
+  const { of, target, rollback, trouble } = parts;
+  const driver = ctx.name(release.driver);
+  const run = currentRun(step);
+  const command = step.run ? commandText(run?.argv ?? step.run.argv) : '';
+  if (step.status === 'pending' || !run) {
+    return {
+      text: [`${of}: ${driver} to start ${step.title}. It runs on runner ${runner}: ${command}`, `${ctx.name(release.confirmer)} approves the command before it runs.`],
+      buttons: [button(ACTIONS.startStep, 'Start', target, 'primary'), ...(parts.first ? [] : [rollback])],
+    };
+  }
+  if (step.status === 'failed') {
+    return {
+      text: [`${of}: ${step.title} ${run.result ? runResultText(run.result, runner) : 'failed'}.`, `${driver}: retry it (${ctx.name(release.confirmer)} approves again), say something's wrong, or roll back.`],
+      buttons: [button(ACTIONS.startStep, 'Retry', target, 'primary'), trouble, rollback],
+    };
+  }
+  switch (run.status) {
+    case 'awaiting_approval':
+      return {
+        text: [`${of}: ${ctx.name(release.confirmer)} to approve running ${command} on runner ${runner}.`],
+        buttons: [button(ACTIONS.approveStep, 'Approve and run', target, 'primary'), trouble, rollback],
+      };
+    case 'queued':
+      return { text: [`${of}: approved; waiting for runner ${runner} to take ${command}.`], buttons: [trouble] };
+    default:
+      return { text: [`${of}: runner ${runner} is running ${command} on ${run.host ?? 'its host'}. Its output follows in the thread.`], buttons: [trouble] };
   }
 };
 
@@ -178,10 +240,17 @@ export const timelineLine = (release: Release, event: StoredEvent, ctx: CardCont
       return `${actor} accepted the point of no return at ${e.data.step}.`;
     case 'release.step_started':
       return `${actor} started ${e.data.step}: ${stepTitle(e.data.step)}.`;
+    case 'release.step_approved':
+      return `${actor} approved running ${commandText(e.data.argv)} on runner ${e.data.runner}${e.data.attempt > 1 ? ` (attempt ${e.data.attempt})` : ''}.`;
+    case 'release.step_run_started':
+      return `Runner ${e.data.runner} (${e.data.host}) started ${e.data.step}.`;
+    case 'release.step_run_finished':
+      return `${e.data.step} ${runResultText(e.data, release.steps.find((s) => s.id === e.data.step)?.run?.runner ?? 'its runner')}.`;
     case 'release.step_done':
-      return `${actor} finished ${e.data.step}; waiting for ${ctx.name(release.confirmer)} to confirm.`;
+      // Without an actor it is a run's success, already told by its own line.
+      return e.actor ? `${actor} finished ${e.data.step}; waiting for ${ctx.name(release.confirmer)} to confirm.` : undefined;
     case 'release.step_confirmed':
-      return `${actor} confirmed ${e.data.step}.`;
+      return e.actor ? `${actor} confirmed ${e.data.step}.` : undefined;
     case 'release.step_rejected':
       return `${actor} sent ${e.data.step} back to ${ctx.name(release.driver)}: ${e.data.reason}`;
     case 'release.step_overdue':

@@ -60,7 +60,7 @@ const step = z.strictObject({
       env: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'environment variable names are upper-case letters, digits and underscores')).optional(),
     })
     .optional(),
-  verify: z.strictObject({ http: z.string().min(1), status: z.number().int().min(100).max(599).default(200) }).optional(),
+  verify: z.strictObject({ http: z.string().min(1), status: z.number().int().min(100).max(599).default(200), within: durationSchema.optional() }).optional(),
 });
 
 const input = z.strictObject({
@@ -80,7 +80,27 @@ const input = z.strictObject({
 
 type Input = z.output<typeof input>;
 
-/** Cross-field rules: unique ids, declared parameters, a way back from every point of no return. */
+/**
+ * What a runner will refuse at run time (planRun), said at lint time instead: the program is fixed, and
+ * every parameter that reaches the command has a pattern to check its value against.
+ */
+const checkCommand = (s: Input['steps'][number], index: number, book: Input, ctx: z.core.$RefinementCtx<Input>): void => {
+  s.run?.argv.forEach((arg, argIndex) => {
+    const path = ['steps', index, 'run', 'argv', argIndex];
+    if (argIndex === 0 && templateNames(arg).length > 0) {
+      ctx.addIssue({ code: 'custom', path, message: `the program of step ${s.id} must be fixed, not "${arg}"` });
+      return;
+    }
+    for (const name of new Set(templateNames(arg))) {
+      // An undeclared name is reported by checkTemplate; hasOwn keeps `{{constructor}}` from finding Object's.
+      if (Object.hasOwn(book.params, name) && book.params[name]?.pattern === undefined) {
+        ctx.addIssue({ code: 'custom', path, message: `{{${name}}} goes into the command of step ${s.id}: give params.${name} a pattern so a runner can check the value` });
+      }
+    }
+  });
+};
+
+/** Cross-field rules: unique ids, declared parameters, a way back from every point of no return, commands a runner accepts. */
 const checkRunbook = (book: Input, ctx: z.core.$RefinementCtx<Input>): void => {
   const unique = (ids: readonly string[], path: 'steps' | 'preflight', what: string): void => {
     ids.forEach((value, index) => {
@@ -103,6 +123,7 @@ const checkRunbook = (book: Input, ctx: z.core.$RefinementCtx<Input>): void => {
     if (s.rollback) checkTemplate(s.rollback.title, ['steps', index, 'rollback', 'title']);
     s.run?.argv.forEach((arg, argIndex) => checkTemplate(arg, ['steps', index, 'run', 'argv', argIndex]));
     if (s.verify) checkTemplate(s.verify.http, ['steps', index, 'verify', 'http']);
+    checkCommand(s, index, book, ctx);
     if (s.irreversible && !s.rollback) {
       ctx.addIssue({ code: 'custom', path: ['steps', index, 'irreversible'], message: `step ${s.id} is irreversible: say how to roll it back (rollback: {title, expect})` });
     }
@@ -117,7 +138,7 @@ const toStep = (s: Input['steps'][number]): RunbookStep => ({
   irreversible: s.irreversible,
   ...(s.rollback ? { rollback: { title: s.rollback.title, ...optionalMs('expectMs', s.rollback.expect) } } : {}),
   ...(s.run ? { run: { runner: s.run.runner, argv: s.run.argv, ...optionalMs('timeoutMs', s.run.timeout), ...(s.run.env ? { env: s.run.env } : {}) } } : {}),
-  ...(s.verify ? { verify: s.verify } : {}),
+  ...(s.verify ? { verify: { http: s.verify.http, status: s.verify.status, ...optionalMs('withinMs', s.verify.within) } } : {}),
 });
 
 const toRunbook = (book: Input): Runbook => ({

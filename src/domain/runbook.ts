@@ -32,6 +32,8 @@ export interface StepRun {
 export interface StepVerify {
   readonly http: string;
   readonly status: number;
+  /** How long the service may take, once the step's command succeeded, to answer with `status`. */
+  readonly withinMs?: number;
 }
 
 export interface RunbookStep {

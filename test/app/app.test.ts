@@ -171,7 +171,7 @@ describe('the app', () => {
   });
 
   it('an unexpected failure is logged with an error id and the user gets a short apology', async () => {
-    const broken: EventStore = { ...new MemoryEventStore(), read: () => Promise.reject(new Error('connection reset')), append: () => Promise.resolve(), readAll: () => Promise.resolve([]) };
+    const broken: EventStore = { ...new MemoryEventStore(), read: () => Promise.reject(new Error('connection reset')), append: () => Promise.resolve(), readAll: () => Promise.resolve([]), publish: () => Promise.resolve() };
     const { app, chat, logged } = setup(broken);
     await app.command(as('alice'), '/release list');
     const apology = chat.whispersTo('console:alice')[0] ?? '';

@@ -65,3 +65,46 @@ describe('parseRunbookText', () => {
     });
   });
 });
+
+describe('automated steps in the runbook file', () => {
+  const book = (params: string, step: string): string =>
+    ['name: web', 'title: Web', "drivers: ['*']", "confirmers: ['*']", `params: ${params}`, 'steps:', '  - id: deploy', '    title: Deploy', step].join('\n');
+
+  it('reads verify.within as milliseconds and passes no text on', () => {
+    const parsed = parseRunbookText(book('{}', '    verify: { http: https://web.internal/health, within: 2m }'), 'web.yaml');
+    if (!parsed.ok) throw new Error(parsed.issues.map(formatIssue).join('\n'));
+    expect(parsed.value.steps[0]?.verify).toEqual({ http: 'https://web.internal/health', status: 200, withinMs: 120_000 });
+  });
+
+  it('leaves withinMs out when verify has no within', () => {
+    const parsed = parseRunbookText(book('{}', '    verify: { http: https://web.internal/health, status: 204 }'), 'web.yaml');
+    expect(parsed).toMatchObject({ ok: true, value: { steps: [{ verify: { http: 'https://web.internal/health', status: 204 } }] } });
+    expect(parsed.ok && parsed.value.steps[0]?.verify).not.toHaveProperty('withinMs');
+  });
+
+  it('places a bad verify.within at its value', () => {
+    expect(parseRunbookText(book('{}', '    verify: { http: https://web.internal/health, within: soon }'), 'web.yaml')).toMatchObject({
+      ok: false,
+      issues: [{ line: 9, message: 'steps[0].verify.within: "soon" is not a duration: use 90s, 20m, 2h or 1h30m' }],
+    });
+  });
+
+  it('asks for a pattern on every parameter that goes into the command', () => {
+    const text = book("{ version: { pattern: '\\d+\\.\\d+\\.\\d+' }, env: { default: prod }, note: {} }", '    run: { runner: prod, argv: [./deploy.sh, "--version={{version}}", "{{env}}-{{env}}", "{{note}}"] }');
+    const parsed = parseRunbookText(text, 'web.yaml');
+    expect(parsed.ok ? [] : parsed.issues.map(formatIssue)).toEqual([
+      'web.yaml:9:71: steps[0].run.argv[2]: {{env}} goes into the command of step deploy: give params.env a pattern so a runner can check the value',
+      'web.yaml:9:90: steps[0].run.argv[3]: {{note}} goes into the command of step deploy: give params.note a pattern so a runner can check the value',
+    ]);
+  });
+
+  it('refuses a program chosen by a parameter', () => {
+    const parsed = parseRunbookText(book("{ tool: { pattern: 'deploy|rollback' } }", '    run: { runner: prod, argv: ["./{{tool}}.sh", "now"] }'), 'web.yaml');
+    expect(parsed.ok ? [] : parsed.issues.map(formatIssue)).toEqual(['web.yaml:9:33: steps[0].run.argv[0]: the program of step deploy must be fixed, not "./{{tool}}.sh"']);
+  });
+
+  it('accepts a fixed program with checked parameters', () => {
+    const parsed = parseRunbookText(book("{ version: { pattern: '\\d+' } }", '    run: { runner: prod, argv: [./deploy.sh, "{{version}}"] }'), 'web.yaml');
+    expect(parsed).toMatchObject({ ok: true, value: { steps: [{ run: { argv: ['./deploy.sh', '{{version}}'] } }] } });
+  });
+});

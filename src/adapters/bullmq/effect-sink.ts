@@ -1,6 +1,7 @@
 /** Turns relayed outbox effects into BullMQ jobs with deterministic ids, so a replay adds nothing twice. */
 import type { Queue } from 'bullmq';
 import type { Clock, Logger } from '../../app/ports.js';
+import { runJobId } from '../../app/runs.js';
 import type { EffectSink } from '../redis/outbox-relay.js';
 import type { PlanbQueues, TimerJob } from './queues.js';
 import { jobId, timerJobId } from './queues.js';
@@ -44,6 +45,10 @@ export const bullmqSink =
           break;
         case 'cancel':
           if (replaced) await removeQuietly(queues.timers, timerJobId(effect.timer, replaced), logger);
+          break;
+        case 'run':
+          // The attempt's own id: relayed twice, it is still one job, so one run.
+          await queues.runner(effect.runner).add('run', effect.job, { jobId: runJobId(effect.job) });
           break;
       }
     }

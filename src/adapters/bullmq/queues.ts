@@ -4,9 +4,22 @@ import type { JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Conversation } from '../../app/ports.js';
 import type { Message } from '../../app/message.js';
+import type { RunJob, RunReport } from '../../app/runs.js';
 
 export const TIMER_QUEUE = 'timers';
 export const deliveryQueueName = (platform: string): string => `deliveries-${platform}`;
+/** Runner `name` takes its work from here, and only runner `name`. */
+export const runnerQueueName = (name: string): string => `runner-${name}`;
+/** Every runner reports here; any bot replica turns a report into events. */
+export const REPORT_QUEUE = 'runner-reports';
+
+/** A run is never retried by the queue: a production change runs again only when people start it again. */
+export const RUN_JOB_OPTIONS: JobsOptions = { attempts: 1, removeOnComplete: { age: 7 * 86_400 }, removeOnFail: { age: 7 * 86_400 } };
+
+/** Reports are retried until the bot has recorded them (a Redis hiccup, a replica restarting). */
+export const REPORT_JOB_OPTIONS: JobsOptions = { attempts: 20, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: { age: 86_400, count: 10_000 }, removeOnFail: { age: 7 * 86_400 } };
+
+export type { RunJob, RunReport };
 
 export interface TimerJob {
   readonly timer: string;
@@ -39,6 +52,7 @@ export const DELIVERY_ATTEMPTS = 12;
 export class PlanbQueues {
   readonly timers: Queue<TimerJob>;
   private readonly deliveries = new Map<string, Queue<DeliveryJob>>();
+  private readonly runners = new Map<string, Queue<RunJob>>();
 
   constructor(
     private readonly connection: Redis,
@@ -60,7 +74,16 @@ export class PlanbQueues {
     return queue;
   }
 
+  runner(name: string): Queue<RunJob> {
+    let queue = this.runners.get(name);
+    if (!queue) {
+      queue = new Queue<RunJob>(runnerQueueName(name), { connection: this.connection, prefix: this.prefix, defaultJobOptions: RUN_JOB_OPTIONS });
+      this.runners.set(name, queue);
+    }
+    return queue;
+  }
+
   async close(): Promise<void> {
-    await Promise.all([this.timers.close(), ...[...this.deliveries.values()].map((queue) => queue.close())]);
+    await Promise.all([this.timers.close(), ...[...this.deliveries.values(), ...this.runners.values()].map((queue) => queue.close())]);
   }
 }

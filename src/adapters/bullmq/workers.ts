@@ -10,8 +10,9 @@ import { PermanentDeliveryError, RateLimitedError } from '../../app/ports.js';
 import type { RedisKeys } from '../redis/keys.js';
 import type { Failpoint } from '../failpoint.js';
 import { DELIVERED, runScript, TIMER_DONE } from '../redis/scripts.js';
+import type { RunReport } from '../../app/runs.js';
 import type { DeliveryJob, TimerJob } from './queues.js';
-import { DELIVERY_ATTEMPTS, deliveryQueueName, TIMER_QUEUE } from './queues.js';
+import { DELIVERY_ATTEMPTS, deliveryQueueName, REPORT_QUEUE, TIMER_QUEUE } from './queues.js';
 
 /**
  * A worker killed mid-job holds its lock until it expires; short locks bring a timer caught mid-fire back
@@ -69,6 +70,14 @@ export const startTimerWorker = (ctx: WorkerContext, fire: (payload: Readonly<Re
   );
   worker.on('failed', (job, error) => ctx.logger.error({ err: error, timer: job?.data.timer }, 'timer failed'));
   worker.on('error', (error) => ctx.logger.error({ err: error }, 'timer worker error'));
+  return worker;
+};
+
+/** Runners' reports become events (through `report`, the app's entry point); a failure is retried by the queue. */
+export const startReportWorker = (ctx: WorkerContext, report: (report: RunReport) => Promise<void>): Worker<RunReport> => {
+  const worker = new Worker<RunReport>(REPORT_QUEUE, async (job) => report(job.data), workerOptions(ctx, 4));
+  worker.on('failed', (job, error) => ctx.logger.error({ err: error, release: job?.data.release, step: job?.data.step }, 'runner report failed'));
+  worker.on('error', (error) => ctx.logger.error({ err: error }, 'report worker error'));
   return worker;
 };
 

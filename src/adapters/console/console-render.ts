@@ -35,6 +35,8 @@ export const renderConsole = (message: Message, prefix: string, number: (index: 
     ...rest,
     ...(message.fields ?? []).map((field) => `${flat(field.label)}: ${flat(field.value)}`),
     ...(message.steps ?? []).map((step) => `${MARKS[step.mark]} ${flat(step.text)}`),
+    // Behind a bar, so that no output line can pass for a message of its own.
+    ...(message.output ?? []).map((line) => `| ${flat(line)}`.trimEnd()),
     ...(message.context ?? []).map(flat),
   ];
   const buttons = (message.buttons ?? []).map((button, index) => `[${number(index)}] ${flat(button.label)}`).join('  ');

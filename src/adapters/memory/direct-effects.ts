@@ -41,6 +41,9 @@ export class DirectEffects {
         return this.scheduler.schedule({ id: effect.timer, at: new Date(effect.at), payload: effect.payload });
       case 'cancel':
         return this.scheduler.cancel(effect.timer);
+      case 'run':
+        // Runners take their work from Redis; the embedded store has none (steps were refused as offline).
+        throw new Error(`no runner ${effect.runner} without Redis`);
     }
   }
 }

@@ -29,6 +29,10 @@ export class MemoryEventStore implements EventStore {
     if (effects.length > 0) await this.runEffects(structuredClone(effects));
   }
 
+  async publish(effects: readonly Effect[]): Promise<void> {
+    if (effects.length > 0) await this.runEffects(structuredClone(effects));
+  }
+
   readAll(afterPosition = 0): Promise<readonly GlobalEvent[]> {
     return Promise.resolve(this.log.slice(afterPosition));
   }

@@ -7,7 +7,9 @@ import type { Chat, Clock, EventStore, Logger } from '../../app/ports.js';
 import { bullmqSink } from '../bullmq/effect-sink.js';
 import { PlanbQueues } from '../bullmq/queues.js';
 import type { WorkerContext } from '../bullmq/workers.js';
-import { startDeliveryWorker, startTimerWorker } from '../bullmq/workers.js';
+import { startDeliveryWorker, startReportWorker, startTimerWorker } from '../bullmq/workers.js';
+import type { RunReport } from '../../app/runs.js';
+import { RedisRunnerRegistry } from './runner-registry.js';
 import type { RedisKeys } from './keys.js';
 import { redisKeys } from './keys.js';
 import type { RelayOptions } from './outbox-relay.js';
@@ -38,6 +40,8 @@ export interface BackboneHandlers {
   readonly fire: (payload: Readonly<Record<string, string>>) => Promise<void>;
   /** The chats this process delivers to, by platform name; other platforms' deliveries wait for their process. */
   readonly chats: ReadonlyMap<string, Chat>;
+  /** The app's entry point for runners' reports. */
+  readonly report?: (report: RunReport) => Promise<void>;
 }
 
 const connection = (url: string, logger: Logger, name: string, forBullmq: boolean): Redis => {
@@ -50,6 +54,8 @@ const connection = (url: string, logger: Logger, name: string, forBullmq: boolea
 export class Backbone {
   readonly store: EventStore;
   readonly keys: RedisKeys;
+  /** Runner presence and claims. */
+  readonly runners: RedisRunnerRegistry;
   private readonly queues: PlanbQueues;
   private readonly workers: Worker[] = [];
   private relay: OutboxRelay | undefined;
@@ -62,6 +68,7 @@ export class Backbone {
   ) {
     this.keys = redisKeys(options.prefix);
     this.store = new RedisEventStore(commands, this.keys, options.failpoint);
+    this.runners = new RedisRunnerRegistry(commands, this.keys);
     this.queues = new PlanbQueues(bull, this.keys.bull);
     this.blocking = connection(options.url, options.logger, 'planb-relay', true);
   }
@@ -90,6 +97,7 @@ export class Backbone {
     const ctx: WorkerContext = { redis: this.bull, keys: this.keys, logger, failpoint, ...(this.options.worker ? { options: this.options.worker } : {}) };
     this.workers.push(startTimerWorker(ctx, handlers.fire));
     for (const [platform, chat] of handlers.chats) this.workers.push(startDeliveryWorker(ctx, platform, chat));
+    if (handlers.report) this.workers.push(startReportWorker(ctx, handlers.report));
     const consumer = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.relay = new OutboxRelay(this.blocking, this.keys, consumer, bullmqSink(this.queues, this.options.clock, logger), logger, failpoint, this.options.relay);
     await this.relay.start();

@@ -8,6 +8,8 @@ export interface RedisKeys {
   readonly position: string;
   /** Effects committed with their events, waiting for the relay (a Redis stream with a consumer group). */
   readonly outbox: string;
+  /** How many outbox entries were published without events (their positions are the negatives). */
+  readonly published: string;
   /** Timer id → the generation that is current; a firing job of another generation is stale. */
   readonly timers: string;
   /** Per conversation: the last delivery sequence number handed out, and the last one delivered. */
@@ -19,6 +21,10 @@ export interface RedisKeys {
   seen(key: string): string;
   /** A platform adapter's own small records (Teams conversation references), one hash per kind. */
   records(kind: string): string;
+  /** Instances of runner `name` by when they last reported in (a sorted set, scores in ms). */
+  runners(name: string): string;
+  /** Who took an attempt of an automated step: its runner instance, or the bot's watch that gave it up. */
+  claim(job: string): string;
   /** BullMQ's own keys live under this prefix. */
   readonly bull: string;
 }
@@ -28,11 +34,14 @@ export const redisKeys = (prefix: string): RedisKeys => ({
   global: `${prefix}:global`,
   position: `${prefix}:position`,
   outbox: `${prefix}:outbox`,
+  published: `${prefix}:published`,
   timers: `${prefix}:timers`,
   sequence: (platform, channel) => `${prefix}:conversation:${platform}:${channel}:sequence`,
   delivered: (platform, channel) => `${prefix}:conversation:${platform}:${channel}:delivered`,
   ref: (messageKey) => `${prefix}:ref:${messageKey}`,
   seen: (key) => `${prefix}:seen:${key}`,
   records: (kind) => `${prefix}:records:${kind}`,
+  runners: (name) => `${prefix}:runners:${name}`,
+  claim: (job) => `${prefix}:claim:${job}`,
   bull: `${prefix}:bull`,
 });

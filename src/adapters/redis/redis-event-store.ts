@@ -6,7 +6,7 @@ import type { EventStore, GlobalEvent, StreamRead } from '../../app/ports.js';
 import { ConcurrencyError } from '../../app/ports.js';
 import type { Failpoint } from '../failpoint.js';
 import type { RedisKeys } from './keys.js';
-import { APPEND, runScript } from './scripts.js';
+import { APPEND, PUBLISH, runScript } from './scripts.js';
 
 type Entry = [id: string, fields: string[]];
 
@@ -21,7 +21,7 @@ const field = (fields: readonly string[], name: string): string | undefined => {
 const parseEvent = (fields: readonly string[]): StoredEvent => JSON.parse(field(fields, 'event') ?? 'null') as StoredEvent;
 
 /** The `kind, timer id, JSON` triple the append script reads per effect. */
-const effectArgs = (effect: Effect): [string, string, string] => [effect.kind, effect.kind === 'deliver' ? '' : effect.timer, JSON.stringify(effect)];
+const effectArgs = (effect: Effect): [string, string, string] => [effect.kind, effect.kind === 'schedule' || effect.kind === 'cancel' ? effect.timer : '', JSON.stringify(effect)];
 
 export class RedisEventStore implements EventStore {
   constructor(
@@ -35,14 +35,24 @@ export class RedisEventStore implements EventStore {
     return { version: entries.length, events: entries.map(([, fields]) => parseEvent(fields)) };
   }
 
+  /** The sequence counter of each delivery's conversation, in the order of the deliveries. */
+  private sequenceKeys(effects: readonly Effect[]): string[] {
+    return effects.flatMap((effect) => (effect.kind === 'deliver' ? [this.keys.sequence(effect.platform, effect.conversation.channel)] : []));
+  }
+
   async append(stream: string, expectedVersion: number, events: readonly StoredEvent[], effects: readonly Effect[] = []): Promise<void> {
     if (events.length === 0) return;
-    const deliveries = effects.flatMap((effect) => (effect.kind === 'deliver' ? [this.keys.sequence(effect.platform, effect.conversation.channel)] : []));
-    const keys = [this.keys.stream(stream), this.keys.global, this.keys.position, this.keys.outbox, this.keys.timers, ...deliveries];
+    const keys = [this.keys.stream(stream), this.keys.global, this.keys.position, this.keys.outbox, this.keys.timers, ...this.sequenceKeys(effects)];
     const args = [expectedVersion, stream, events.length, ...events.map((event) => JSON.stringify(event)), effects.length, ...effects.flatMap(effectArgs)];
     const [ok, value] = (await runScript(this.redis, APPEND, keys, args)) as [number, number];
     if (ok !== 1) throw new ConcurrencyError(stream, expectedVersion, value);
     this.failpoint('append.committed');
+  }
+
+  async publish(effects: readonly Effect[]): Promise<void> {
+    if (effects.length === 0) return;
+    const keys = [this.keys.outbox, this.keys.timers, this.keys.published, ...this.sequenceKeys(effects)];
+    await runScript(this.redis, PUBLISH, keys, [effects.length, ...effects.flatMap(effectArgs)]);
   }
 
   async readAll(afterPosition = 0): Promise<readonly GlobalEvent[]> {

@@ -19,6 +19,38 @@ export const runScript = async (redis: Redis, lua: LuaScript, keys: readonly str
   }
 };
 
+/**
+ * The outbox entry for effects ARGV[base+1…] (three values each: kind, timer id, JSON), as a Lua fragment shared by
+ * APPEND and PUBLISH. Expects locals `position`, `base`, `effects`, `timers` (the timers hash key) and `seqBase` (the
+ * KEYS index before the first delivery's sequence counter); leaves the entry's fields in `entry`.
+ */
+const EFFECTS_LUA = `
+local entry = {'position', position, 'count', effects}
+local delivery = 0
+for i = 1, effects do
+  local kind = ARGV[base + 3 * i - 2]
+  local timer = ARGV[base + 3 * i - 1]
+  local json = ARGV[base + 3 * i]
+  local stamp = ''
+  local replaced = ''
+  if kind == 'deliver' then
+    delivery = delivery + 1
+    stamp = redis.call('INCR', KEYS[seqBase + delivery])
+  elseif kind == 'schedule' or kind == 'cancel' then
+    replaced = redis.call('HGET', timers, timer) or ''
+    if kind == 'schedule' then
+      stamp = position .. '-' .. i
+      redis.call('HSET', timers, timer, stamp)
+    else
+      redis.call('HDEL', timers, timer)
+    end
+  end
+  table.insert(entry, 'k' .. i) table.insert(entry, kind)
+  table.insert(entry, 'j' .. i) table.insert(entry, json)
+  table.insert(entry, 's' .. i) table.insert(entry, stamp)
+  table.insert(entry, 'o' .. i) table.insert(entry, replaced)
+end`;
+
 export const APPEND = script(`
 --[[ append: events to one aggregate stream and the global log, with the effects they cause, all or nothing.
 KEYS[1]   the aggregate's stream (entry ids 0-<version>)
@@ -37,6 +69,7 @@ a schedule makes its generation current (so an older job of the same timer is st
 makes none current. The outbox entry carries, per effect i: k<i> kind, j<i> JSON, s<i> sequence number
 or generation, o<i> the generation it replaced.
 ]]
+local timers, seqBase = KEYS[5], 5
 local version = redis.call('XLEN', KEYS[1])
 if version ~= tonumber(ARGV[1]) then return {0, version} end
 local count = tonumber(ARGV[3])
@@ -50,33 +83,26 @@ end
 local base = 4 + count
 local effects = tonumber(ARGV[base])
 if effects == 0 then return {1, position} end
-local entry = {'position', position, 'count', effects}
-local delivery = 0
-for i = 1, effects do
-  local kind = ARGV[base + 3 * i - 2]
-  local timer = ARGV[base + 3 * i - 1]
-  local json = ARGV[base + 3 * i]
-  local stamp = ''
-  local replaced = ''
-  if kind == 'deliver' then
-    delivery = delivery + 1
-    stamp = redis.call('INCR', KEYS[5 + delivery])
-  else
-    replaced = redis.call('HGET', KEYS[5], timer) or ''
-    if kind == 'schedule' then
-      stamp = position .. '-' .. i
-      redis.call('HSET', KEYS[5], timer, stamp)
-    else
-      redis.call('HDEL', KEYS[5], timer)
-    end
-  end
-  table.insert(entry, 'k' .. i) table.insert(entry, kind)
-  table.insert(entry, 'j' .. i) table.insert(entry, json)
-  table.insert(entry, 's' .. i) table.insert(entry, stamp)
-  table.insert(entry, 'o' .. i) table.insert(entry, replaced)
-end
+${EFFECTS_LUA}
 redis.call('XADD', KEYS[4], '*', unpack(entry))
 return {1, position}
+`);
+
+export const PUBLISH = script(`
+--[[ publish: effects no event records (a runner's live output, the watch over a run rescheduling itself),
+into the outbox in the same order and with the same sequence numbers and timer generations as APPEND's.
+KEYS[1] the outbox   KEYS[2] the timers hash   KEYS[3] the counter of published entries
+KEYS[4..] one sequence counter per delivery effect
+ARGV[1] M, the number of effects; then three values per effect: kind, timer id ('' for a delivery), JSON
+Its entries' positions are negative (-1, -2, …): unique, and never mistaken for an event's position.
+Returns the position. ]]
+local timers, seqBase = KEYS[2], 3
+local position = -redis.call('INCR', KEYS[3])
+local base = 1
+local effects = tonumber(ARGV[1])
+${EFFECTS_LUA}
+redis.call('XADD', KEYS[1], '*', unpack(entry))
+return position
 `);
 
 export const ACK_OUTBOX = script(`

@@ -136,6 +136,20 @@ const fieldSections = (fields: readonly Field[]): Piece[] =>
 const stepSections = (steps: readonly StepLine[]): Piece[] =>
   pack(steps.map((step) => `${MARKS[step.mark]} ${mrkdwnText(flat(step.text))}`), L.sectionText).map((lines) => ({ block: section(lines.join('\n')), lines: lines.length }));
 
+/** Output stays one code block; backticks in it become ˋ so no line can close the fence and turn into markup. */
+const outputSections = (output: readonly string[]): Piece[] => {
+  if (output.length === 0) return [];
+  const fence = '```';
+  const room = L.sectionText - 2 * fence.length;
+  let body = output.map((line) => escape(plainText(line).replace(/`/g, 'ˋ'))).join('\n');
+  if (body.length > room) {
+    // Keep the end, from a line boundary, so no escape sequence is cut in half.
+    const tail = body.slice(body.length - room + 2);
+    body = `…\n${tail.slice(tail.indexOf('\n') + 1)}`;
+  }
+  return [{ block: section(`${fence}${body}${fence}`), lines: output.length }];
+};
+
 const contextBlocks = (context: readonly string[]): Piece[] =>
   chunk(context.filter((line) => !blank(line)).map((line) => truncate(mrkdwnText(line), L.contextText)), L.contextElements).map((texts) => ({
     block: { type: 'context', elements: texts.map(mrkdwn) },
@@ -209,6 +223,7 @@ export const renderBlockKit = (message: Message): BlockKitMessage => {
     ...paragraphs(message.text),
     ...fieldSections(message.fields ?? []),
     ...stepSections(message.steps ?? []),
+    ...outputSections(message.output ?? []),
     ...contextBlocks(message.context ?? []),
   ];
   return { text: fallbackText(message), blocks: fit(content, actionsBlocks(message.buttons ?? [])) };

@@ -318,6 +318,14 @@ const stepPieces = (steps: readonly StepLine[]): Piece[] =>
     return piece(textBlock(`${MARKS[step.mark]} ${text}`), entities);
   });
 
+/** Output in monospace, its end kept when long (the last lines say how it ended); Markdown in it is escaped. */
+const outputPieces = (output: readonly string[]): Piece[] => {
+  if (output.length === 0) return [];
+  const text = output.map(plainText).join('\n');
+  const kept = text.length > L.text - 2 ? `…\n${text.slice(text.length - L.text + 2).replace(/^[^\n]*\n/, '')}` : text;
+  return [piece(textBlock(escapeMarkdown(kept), { fontType: 'Monospace' }), [], output.length)];
+};
+
 const contextPieces = (context: readonly string[]): Piece[] =>
   context.filter((line) => !blank(line)).map((line) => {
     const { text, entities } = inline(clip(line, L.text));
@@ -416,7 +424,7 @@ export const renderAdaptiveCard = (message: Message): AdaptiveCardMessage => {
   // A document always keeps at least its name and the note on what is cut, so the rest leaves room for that.
   const reserved = message.file ? piecesBytes([filePiece(message.file, 0)]) : 0;
   const content = fit(
-    [...titlePiece(message.title), ...paragraphPieces(message.text), ...factPieces(message.fields ?? []), ...stepPieces(message.steps ?? []), ...contextPieces(message.context ?? [])],
+    [...titlePiece(message.title), ...paragraphPieces(message.text), ...factPieces(message.fields ?? []), ...stepPieces(message.steps ?? []), ...outputPieces(message.output ?? []), ...contextPieces(message.context ?? [])],
     actions,
     L.cardBytes - reserved,
   );

@@ -8,9 +8,10 @@ import { clockTimeUtc } from '../time-text.js';
 import { formatDuration } from '../duration.js';
 import type { Freeze } from '../freeze.js';
 import { activeFreeze } from '../freeze.js';
-import type { ReleaseEvent, ReleaseEventData, ReleaseEventType } from './events.js';
+import { planRun } from '../runner-plan.js';
+import type { ReleaseEvent, ReleaseEventData, ReleaseEventType, RunOutcome, RunVerification } from './events.js';
 import type { Release, ReleaseSlot, StepState } from './state.js';
-import { activeRelease, awaitsAcknowledgement, currentRelease, currentRollbackStep, currentStep, isActive, rollbackCost } from './state.js';
+import { activeRelease, awaitsAcknowledgement, currentRelease, currentRollbackStep, currentRun, currentStep, isActive, rollbackCost, runInFlight } from './state.js';
 
 interface Targeted {
   readonly release: string;
@@ -34,6 +35,7 @@ export type ReleaseCommand =
   | (Targeted & { readonly type: 'check'; readonly item: string; readonly evidence?: string })
   | (StepTargeted & { readonly type: 'acknowledge' })
   | (StepTargeted & { readonly type: 'start_step' })
+  | (StepTargeted & { readonly type: 'approve_step' })
   | (StepTargeted & { readonly type: 'done_step' })
   | (StepTargeted & { readonly type: 'confirm_step' })
   | (StepTargeted & { readonly type: 'reject_step'; readonly reason: string })
@@ -51,6 +53,14 @@ export interface DecideContext {
   readonly runbook: Runbook;
   /** planb.yaml's change freezes: a start inside one needs an override the confirmer approves. */
   readonly freezes?: readonly Freeze[];
+  /** Runner presence by name, as last heard (heartbeats); a runner not listed is offline. */
+  readonly runners?: Readonly<Record<string, RunnerPresence>>;
+}
+
+export interface RunnerPresence {
+  readonly online: boolean;
+  /** When an instance of it last reported in, if ever. */
+  readonly lastSeen?: string;
 }
 
 type Result = ReleaseEvent[] | DomainError;
@@ -166,7 +176,7 @@ const requireResponsible = (release: Release, ctx: DecideContext, what: string):
 const describeStep = (release: Release, step: StepState): string => `step ${step.id} (${step.title}) of ${release.id}`;
 
 /** Why a step command does not apply: stale button, wrong phase, or wrong order. */
-const stepMismatch = (release: Release, stepId: string, expected: StepState['status'], verb: string): DomainError | StepState => {
+const stepMismatch = (release: Release, stepId: string, expected: StepState['status'] | readonly StepState['status'][], verb: string): DomainError | StepState => {
   const ended = requireActive(release);
   if (ended) return ended;
   if (release.status === 'awaiting_confirmer') return fail('not_accepted', `${who(release.confirmer)} has not accepted ${release.id} yet.`);
@@ -179,11 +189,37 @@ const stepMismatch = (release: Release, stepId: string, expected: StepState['sta
     return fail('already_confirmed', `Step ${step.id} was already confirmed${step.confirmedBy ? ` by ${who(step.confirmedBy)}` : ''} at ${clockTimeUtc(step.confirmedAt ?? '')}.`);
   }
   if (current && current.id !== step.id) return fail('not_current_step', `One step at a time: ${describeStep(release, current)} comes first.`);
-  if (step.status !== expected) {
-    const state: Record<StepState['status'], string> = { pending: 'has not started', started: 'is in progress', done: 'is done and waits for confirmation', confirmed: 'is confirmed' };
+  if (!(typeof expected === 'string' ? [expected] : expected).includes(step.status)) {
+    const state: Record<StepState['status'], string> = {
+      pending: 'has not started',
+      started: 'is in progress',
+      done: 'is done and waits for confirmation',
+      confirmed: 'is confirmed',
+      failed: 'failed: start it again to retry, or roll back',
+    };
     return fail('wrong_step_state', `Cannot ${verb} step ${step.id}: it ${state[step.status]}.`);
   }
   return step;
+};
+
+/** An automated step may only start or be approved while a runner of its kind reports in. */
+const runnerOffline = (step: StepState, ctx: DecideContext): DomainError | undefined => {
+  if (!step.run) return undefined;
+  const presence = ctx.runners?.[step.run.runner];
+  if (presence?.online) return undefined;
+  const heard = presence?.lastSeen ? `last heard from at ${clockTimeUtc(presence.lastSeen)} on ${presence.lastSeen.slice(0, 10)}` : 'never heard from';
+  return fail(
+    'runner_offline',
+    `Step ${step.id} runs on runner ${step.run.runner}, which is offline (${heard}). Start it on the host that has the access (planb worker --runner ${step.run.runner}), then try again.`,
+  );
+};
+
+/** A command a runner is executing cannot be taken back from here: undoing or leaving it waits until it has ended. */
+const runStillGoing = (release: Release, what: string): DomainError | undefined => {
+  const flight = runInFlight(release);
+  if (!flight) return undefined;
+  const where = flight.run.status === 'running' ? `is running on runner ${flight.step.run?.runner ?? ''}` : `is queued for runner ${flight.step.run?.runner ?? ''}`;
+  return fail('run_in_progress', `Step ${flight.step.id} ${where}: wait for it to end (it is stopped at its timeout) before ${what} ${release.id}.`);
 };
 
 const forRelease = (release: Release, command: Exclude<ReleaseCommand, { type: 'start' | 'unlock' }>, ctx: DecideContext): Result => {
@@ -228,9 +264,10 @@ const forRelease = (release: Release, command: Exclude<ReleaseCommand, { type: '
       return [on('release.point_of_no_return_acknowledged', { ...ref, step: step.id })];
     }
     case 'start_step': {
-      const step = stepMismatch(release, command.step, 'pending', 'start');
+      // A failed automated step is started again to retry it: the confirmer approves the new attempt too.
+      const step = stepMismatch(release, command.step, ['pending', 'failed'], 'start');
       if (step instanceof DomainError) return step;
-      const error = requireDriver(release, ctx, 'starts each step');
+      const error = requireDriver(release, ctx, 'starts each step') ?? runnerOffline(step, ctx);
       if (error) return error;
       if (awaitsAcknowledgement(release, step)) {
         const cost = rollbackCost(release, step.id);
@@ -239,9 +276,23 @@ const forRelease = (release: Release, command: Exclude<ReleaseCommand, { type: '
       }
       return [on('release.step_started', { ...ref, step: step.id })];
     }
+    case 'approve_step': {
+      const step = stepMismatch(release, command.step, 'started', 'approve');
+      if (step instanceof DomainError) return step;
+      const run = currentRun(step);
+      if (!step.run || !run) return fail('not_automated', `Step ${step.id} is done by hand: confirm it once ${who(release.driver)} has done it.`);
+      if (run.status !== 'awaiting_approval') return fail('already_approved', `Attempt ${run.attempt} of step ${step.id} was already approved${run.approvedBy ? ` by ${who(run.approvedBy)}` : ''}.`);
+      const error = requireConfirmer(release, ctx, 'approve') ?? runnerOffline(step, ctx);
+      if (error) return error;
+      // What the runner will be asked to run, from the runbook as configured now: the runner checks it against its own copy.
+      const plan = planRun(ctx.runbook, step.id, release.params);
+      if (isDomainError(plan)) return plan;
+      return [on('release.step_approved', { ...ref, step: step.id, attempt: run.attempt, runner: plan.runner, argv: plan.argv })];
+    }
     case 'done_step': {
       const step = stepMismatch(release, command.step, 'started', 'finish');
       if (step instanceof DomainError) return step;
+      if (step.run) return fail('automated_step', `Step ${step.id} is run by runner ${step.run.runner}: it is done when its command succeeds.`);
       const error = requireDriver(release, ctx, 'marks each step done');
       return error ?? [on('release.step_done', { ...ref, step: step.id })];
     }
@@ -264,7 +315,7 @@ const forRelease = (release: Release, command: Exclude<ReleaseCommand, { type: '
     case 'abort': {
       const ended = requireActive(release);
       if (ended) return ended;
-      const error = requireResponsible(release, ctx, 'abort');
+      const error = requireResponsible(release, ctx, 'abort') ?? runStillGoing(release, 'aborting');
       if (error) return error;
       if (command.reason.trim() === '') return fail('reason_missing', `Say why: /release abort ${release.id} <reason>`);
       const aborted = on('release.aborted', { ...ref, reason: command.reason });
@@ -274,7 +325,7 @@ const forRelease = (release: Release, command: Exclude<ReleaseCommand, { type: '
         : [aborted];
     }
     case 'rollback': {
-      const error = requireResponsible(release, ctx, 'roll back');
+      const error = requireResponsible(release, ctx, 'roll back') ?? runStillGoing(release, 'rolling back');
       if (error) return error;
       if (release.status === 'rolling_back') return fail('already_rolling_back', `${release.id} is already rolling back.`);
       if (release.status === 'rolled_back') return fail('already_rolled_back', `${release.id} was already rolled back.`);
@@ -361,4 +412,69 @@ export const decideTimer = (slot: ReleaseSlot, timer: StepOverdueTimer | Postmor
   if (step.dueAt !== timer.due || step.overdueAt !== undefined || step.expectMs === undefined) return [];
   const since = new Date(Date.parse(step.dueAt) - step.expectMs).toISOString();
   return [{ type: 'release.step_overdue', at: now.toISOString(), actor: null, data: { release: release.id, step: step.id, expectMs: step.expectMs, since } }];
+};
+
+/** What a runner (or the bot's watch over it) tells about a run of an automated step. */
+export type RunSignal =
+  | (StepTargeted & { readonly type: 'run_started'; readonly attempt: number; readonly runner: string; readonly instance: string; readonly host: string })
+  | (StepTargeted & {
+      readonly type: 'run_finished';
+      readonly attempt: number;
+      readonly exitCode: number | null;
+      readonly signal: string | null;
+      readonly timedOut: boolean;
+      readonly durationMs: number;
+      readonly tail: readonly string[];
+      readonly log?: string;
+      readonly verify?: RunVerification;
+      /** The runner would not run it: why (its own runbook disagrees, the approval expired). */
+      readonly refused?: string;
+    })
+  | (StepTargeted & { readonly type: 'run_lost'; readonly attempt: number; readonly outcome: 'lost' | 'not_started'; readonly detail: string });
+
+/** Success needs all of it: exit code 0, no timeout, and the verification passed when there is one. */
+export const runOutcome = (signal: Extract<RunSignal, { type: 'run_finished' }>): RunOutcome => {
+  if (signal.refused !== undefined) return 'refused';
+  if (signal.timedOut) return 'timed_out';
+  if (signal.exitCode !== 0) return 'failed';
+  return signal.verify && !signal.verify.ok ? 'verify_failed' : 'succeeded';
+};
+
+/**
+ * A run's news: the events it means while that attempt is still current, none when it is stale (a report
+ * delivered twice, a late report of an attempt that was already ended by the watch).
+ * A success confirms the step, as the confirmer's approval before the run agreed to it; anything else fails it.
+ * @example decideRun(slot, { type: 'run_started', release: 'web-deploy-1', step: 'deploy', attempt: 1, runner: 'prod', instance, host }, now)
+ */
+export const decideRun = (slot: ReleaseSlot, signal: RunSignal, now: Date): ReleaseEvent[] => {
+  const release = slot.releases.find((candidate) => candidate.id === signal.release);
+  const step = release?.steps.find((candidate) => candidate.id === signal.step);
+  const run = step && currentRun(step);
+  if (!release || !step || !run || run.attempt !== signal.attempt || (run.status !== 'queued' && run.status !== 'running')) return [];
+  const event = <Type extends ReleaseEventType>(type: Type, data: ReleaseEventData[Type]): ReleaseEvent => ({ type, at: now.toISOString(), actor: null, data }) as ReleaseEvent;
+  const ref = { release: release.id, step: step.id };
+  switch (signal.type) {
+    case 'run_started':
+      return run.status === 'queued' ? [event('release.step_run_started', { ...ref, attempt: run.attempt, runner: signal.runner, instance: signal.instance, host: signal.host })] : [];
+    case 'run_lost':
+      return [event('release.step_run_finished', { ...ref, attempt: run.attempt, outcome: signal.outcome, tail: [], detail: signal.detail })];
+    case 'run_finished': {
+      const outcome = runOutcome(signal);
+      const finished = event('release.step_run_finished', {
+        ...ref,
+        attempt: run.attempt,
+        outcome,
+        exitCode: signal.exitCode,
+        signal: signal.signal,
+        durationMs: signal.durationMs,
+        tail: signal.tail,
+        ...(signal.log === undefined ? {} : { log: signal.log }),
+        ...(signal.verify === undefined ? {} : { verify: signal.verify }),
+        ...(signal.refused === undefined ? {} : { detail: signal.refused }),
+      });
+      if (outcome !== 'succeeded' || release.status !== 'running') return [finished];
+      const last = release.steps.every((candidate) => candidate.id === step.id || candidate.status === 'confirmed');
+      return [finished, event('release.step_done', ref), event('release.step_confirmed', ref), ...(last ? [event('release.completed', { release: release.id })] : [])];
+    }
+  }
 };

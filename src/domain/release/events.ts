@@ -26,6 +26,43 @@ export interface ReleaseStartedData {
 interface Ref {
   readonly release: string;
 }
+
+/** The check of a step's `verify` after its command succeeded, as the runner saw it. */
+export interface RunVerification {
+  readonly url: string;
+  readonly expected: number;
+  readonly ok: boolean;
+  /** The last status seen, when any request got an answer. */
+  readonly status?: number;
+  /** Why the last request got no answer (`connection refused`, `no answer within 5s`, …). */
+  readonly error?: string;
+  readonly attempts: number;
+  readonly durationMs: number;
+}
+
+/**
+ * How a run of an automated step ended: `succeeded` (exit 0 and verified), `failed` (another exit code or a
+ * signal), `timed_out`, `verify_failed`, `refused` (the runner's own runbook disagreed), `lost` (the runner
+ * stopped answering mid-action), `not_started` (no runner took it in time).
+ */
+export type RunOutcome = 'succeeded' | 'failed' | 'timed_out' | 'verify_failed' | 'refused' | 'lost' | 'not_started';
+
+export interface RunFinishedData {
+  readonly release: string;
+  readonly step: string;
+  readonly attempt: number;
+  readonly outcome: RunOutcome;
+  readonly exitCode?: number | null;
+  readonly signal?: string | null;
+  readonly durationMs?: number;
+  /** The last lines of the output. */
+  readonly tail: readonly string[];
+  /** Why, in words, when the outcome is not the program's own (refused, lost, not started). */
+  readonly detail?: string;
+  /** The name of the full log shared in the thread. */
+  readonly log?: string;
+  readonly verify?: RunVerification;
+}
 interface StepRef extends Ref {
   readonly step: string;
 }
@@ -38,6 +75,13 @@ export interface ReleaseEventData {
   'release.preflight_checked': Ref & { readonly item: string; readonly evidence?: string };
   'release.point_of_no_return_acknowledged': StepRef;
   'release.step_started': StepRef;
+  /**
+   * Extensions of DESIGN's vocabulary for automated steps (`run:`): the confirmer approved the command before it
+   * runs; a runner instance took it; it ended. A success is followed by `release.step_done` and `release.step_confirmed`.
+   */
+  'release.step_approved': StepRef & { readonly attempt: number; readonly runner: string; readonly argv: readonly string[] };
+  'release.step_run_started': StepRef & { readonly attempt: number; readonly runner: string; readonly instance: string; readonly host: string };
+  'release.step_run_finished': RunFinishedData;
   'release.step_done': StepRef;
   'release.step_confirmed': StepRef;
   'release.step_rejected': StepRef & { readonly reason: string };

@@ -1,9 +1,25 @@
 /** A runbook's release slot: the fold of its stream. One release at a time runs per runbook. */
 import type { Principal } from '../principal.js';
 import type { PreflightItem, RunbookStep } from '../runbook.js';
-import type { ReleaseEvent } from './events.js';
+import type { ReleaseEvent, RunFinishedData } from './events.js';
 
-export type StepStatus = 'pending' | 'started' | 'done' | 'confirmed';
+/** `failed`: an automated step whose run did not succeed; the driver may start it again (retry). */
+export type StepStatus = 'pending' | 'started' | 'done' | 'confirmed' | 'failed';
+
+/** One attempt at an automated step: asked for by the driver, approved by the confirmer, run by a runner. */
+export interface RunAttempt {
+  readonly attempt: number;
+  readonly status: 'awaiting_approval' | 'queued' | 'running' | 'finished';
+  readonly requestedAt: string;
+  readonly approvedBy?: Principal;
+  readonly approvedAt?: string;
+  readonly argv?: readonly string[];
+  readonly instance?: string;
+  readonly host?: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly result?: RunFinishedData;
+}
 
 export interface StepState extends RunbookStep {
   readonly status: StepStatus;
@@ -17,7 +33,21 @@ export interface StepState extends RunbookStep {
   readonly overdueAt?: string;
   /** Who acknowledged the point of no return of an irreversible step. */
   readonly acknowledgedBy: readonly Principal[];
+  /** An automated step's attempts, oldest first; the last is the current one. */
+  readonly runs: readonly RunAttempt[];
 }
+
+/** The attempt an automated step is on, if it has been started. */
+export const currentRun = (step: StepState): RunAttempt | undefined => step.runs[step.runs.length - 1];
+
+/** A run the runner may be executing right now (approved and not finished). */
+export const runInFlight = (release: Release): { step: StepState; run: RunAttempt } | undefined => {
+  for (const step of release.steps) {
+    const run = currentRun(step);
+    if (run && (run.status === 'queued' || run.status === 'running')) return { step, run };
+  }
+  return undefined;
+};
 
 export interface RollbackStepState {
   readonly step: string;
@@ -128,6 +158,13 @@ const mapStep = (release: Release, id: string, change: (step: StepState) => Step
   steps: release.steps.map((step) => (step.id === id ? change(step) : step)),
 });
 
+const mapRun = (release: Release, id: string, attempt: number, change: (run: RunAttempt) => RunAttempt, status?: StepStatus): Release =>
+  mapStep(release, id, (step) => ({
+    ...step,
+    ...(status === undefined ? {} : { status }),
+    runs: step.runs.map((run) => (run.attempt === attempt ? change(run) : run)),
+  }));
+
 const mapRollbackStep = (release: Release, id: string, change: (step: RollbackStepState) => RollbackStepState): Release =>
   release.rollback ? { ...release, rollback: { ...release.rollback, steps: release.rollback.steps.map((step) => (step.step === id ? change(step) : step)) } } : release;
 
@@ -158,7 +195,31 @@ const evolveRelease = (release: Release, event: ReleaseEvent): Release => {
     case 'release.point_of_no_return_acknowledged':
       return mapStep(release, event.data.step, (step) => ({ ...step, acknowledgedBy: event.actor ? [...step.acknowledgedBy, event.actor] : step.acknowledgedBy }));
     case 'release.step_started':
-      return mapStep(release, event.data.step, (step) => restart(step, event.at, { status: 'started', startedAt: step.startedAt ?? event.at }));
+      return mapStep(release, event.data.step, (step) =>
+        restart(step, event.at, {
+          status: 'started',
+          startedAt: step.startedAt ?? event.at,
+          ...(step.run ? { runs: [...step.runs, { attempt: step.runs.length + 1, status: 'awaiting_approval', requestedAt: event.at }] } : {}),
+        }),
+      );
+    case 'release.step_approved':
+      return mapRun(release, event.data.step, event.data.attempt, (run) => ({
+        ...run,
+        status: 'queued',
+        approvedAt: event.at,
+        argv: event.data.argv,
+        ...(event.actor ? { approvedBy: event.actor } : {}),
+      }));
+    case 'release.step_run_started':
+      return mapRun(release, event.data.step, event.data.attempt, (run) => ({ ...run, status: 'running', startedAt: event.at, instance: event.data.instance, host: event.data.host }));
+    case 'release.step_run_finished':
+      return mapRun(
+        release,
+        event.data.step,
+        event.data.attempt,
+        (run) => ({ ...run, status: 'finished', finishedAt: event.at, result: event.data }),
+        event.data.outcome === 'succeeded' ? undefined : 'failed',
+      );
     case 'release.step_done':
       return mapStep(release, event.data.step, (step) => ({ ...step, status: 'done', doneAt: event.at }));
     case 'release.step_rejected':
@@ -168,7 +229,11 @@ const evolveRelease = (release: Release, event: ReleaseEvent): Release => {
     case 'release.step_overdue':
       return mapStep(release, event.data.step, (step) => ({ ...step, overdueAt: event.at }));
     case 'release.step_confirmed':
-      return mapStep(release, event.data.step, (step) => ({ ...step, status: 'confirmed', confirmedAt: event.at, ...(event.actor ? { confirmedBy: event.actor } : {}) }));
+      return mapStep(release, event.data.step, (step) => {
+        // An automated step is confirmed by its success; the confirmer agreed to it by approving the run.
+        const by = event.actor ?? currentRun(step)?.approvedBy;
+        return { ...step, status: 'confirmed', confirmedAt: event.at, ...(by ? { confirmedBy: by } : {}) };
+      });
     case 'release.completed':
       return end(release, 'completed', event.at, event.actor);
     case 'release.aborted':
@@ -216,7 +281,7 @@ const started = (event: Extract<ReleaseEvent, { type: 'release.started' }>): Rel
     status: 'awaiting_confirmer',
     startedAt: event.at,
     preflight: data.preflight.map((item) => ({ ...item })),
-    steps: data.steps.map((step) => ({ ...step, status: 'pending', rejections: 0, acknowledgedBy: [] })),
+    steps: data.steps.map((step) => ({ ...step, status: 'pending', rejections: 0, acknowledgedBy: [], runs: [] })),
   };
 };
 
