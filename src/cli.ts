@@ -2,6 +2,7 @@
 /** The `planb` command: console (the default without a chat platform), serve, runbook lint|schema, manifest slack|teams. */
 import { runManifestCommand } from './cli/manifest-command.js';
 import { runRunbookCommand } from './cli/runbook-command.js';
+import { runWorkerCommand } from './cli/worker-command.js';
 import type { Config } from './config.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startConsole, startServer } from './main.js';
@@ -11,6 +12,7 @@ const USAGE = [
   'Usage: planb [command]',
   '  console                      the terminal chat on the embedded store (default without a chat platform)',
   '  serve                        the HTTP server: health, JSON API, timers and deliveries (default with a chat platform configured)',
+  '  worker --runner <name>       run the automated steps of runner <name> on this host (needs REDIS_URL)',
   '  runbook lint <file|dir>...   check runbooks; exits non-zero on any error',
   '  runbook schema               print the runbook JSON Schema for editors',
   '  manifest slack [--url <url>] [--socket-mode]   print the Slack app manifest (YAML)',
@@ -24,13 +26,16 @@ const err = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
-/** Runs until SIGTERM or SIGINT, then stops taking requests, finishes what is in flight and closes Redis. */
-const serve = async (config: Config): Promise<number> => {
-  const server = await startServer(config);
-  await new Promise<void>((resolve) => {
+const stopSignal = (): Promise<void> =>
+  new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
+
+/** Runs until SIGTERM or SIGINT, then stops taking requests, finishes what is in flight and closes Redis. */
+const serve = async (config: Config): Promise<number> => {
+  const server = await startServer(config);
+  await stopSignal();
   await server.stop();
   return 0;
 };
@@ -43,6 +48,7 @@ const main = async (args: readonly string[]): Promise<number> => {
     out(USAGE);
     return 0;
   }
+  if (command === 'worker') return runWorkerCommand(rest, await loadConfig(), { out, err }, stopSignal());
   if (command !== undefined && command !== 'console' && command !== 'serve') {
     err(`Unknown command "${command}".\n${USAGE}`);
     return 2;

@@ -15,6 +15,8 @@ import type { MaintenanceDefaults } from './domain/window/policy.js';
 import { DEFAULT_MAINTENANCE } from './domain/window/policy.js';
 import type { IncidentDefaults } from './domain/incident/policy.js';
 import { loadRunbooks } from './adapters/files/runbook-files.js';
+import type { RunTimings } from './app/runs.js';
+import { DEFAULT_RUN_TIMINGS } from './app/runs.js';
 
 /** The package root: examples/ lives there, whether we run from src/ (tests) or dist/ (npm start). */
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -55,6 +57,15 @@ const fileSchema = z.strictObject({
       channel: z.string().min(1).optional(),
       remind: z.array(durationSchema).optional(),
       ending_soon: durationSchema.optional(),
+    })
+    .default({}),
+  /** How quickly runners answer (`planb worker --runner`): the bot and its runners read the same values. */
+  runners: z
+    .strictObject({
+      heartbeat: durationSchema.optional(),
+      offline_after: durationSchema.optional(),
+      pickup: durationSchema.optional(),
+      output_every: durationSchema.optional(),
     })
     .default({}),
   /** Change freezes: a date (the whole day) or a date and time, in `timezone` unless it carries an offset. */
@@ -122,6 +133,9 @@ export interface Config {
   readonly incidents: IncidentDefaults;
   readonly maintenance: MaintenanceDefaults;
   readonly freezes: readonly Freeze[];
+  readonly runs: RunTimings;
+  /** This process's environment: a runner's actions see PATH, HOME, LANG and what their step names of it. */
+  readonly hostEnvironment: Readonly<Record<string, string | undefined>>;
 }
 
 /** A configuration mistake, with every problem on its own line naming the variable, key or file. */
@@ -309,6 +323,7 @@ export const loadConfig = async (env: Env = process.env): Promise<Config> => {
     if (until <= from) problems.push(`${chosen.file}: freezes[${index}]: "to" (${freeze.to}) must be after "from" (${freeze.from}).`);
     return { from: from.toUTC().toISO() ?? '', until: until.toUTC().toISO() ?? '', ...(freeze.services ? { services: freeze.services } : {}), ...(freeze.reason ? { reason: freeze.reason } : {}) };
   });
+  const runs = runTimings(file.runners, chosen.file, problems);
   if (problems.length > 0 || !fromEnv) throw new ConfigError(problems);
   return {
     ...fromEnv,
@@ -331,5 +346,22 @@ export const loadConfig = async (env: Env = process.env): Promise<Config> => {
       endingSoonMs: file.maintenance.ending_soon === undefined ? DEFAULT_MAINTENANCE.endingSoonMs : (parseDuration(file.maintenance.ending_soon) ?? 0),
     },
     freezes,
+    runs,
+    hostEnvironment: { ...env },
   };
+};
+
+/** planb.yaml `runners:` over the defaults; a runner must be able to miss a heartbeat without being called offline. */
+const runTimings = (given: z.output<typeof fileSchema>['runners'], file: string, problems: string[]): RunTimings => {
+  const ms = (text: string | undefined, fallback: number): number => (text === undefined ? fallback : (parseDuration(text) ?? fallback));
+  const timings: RunTimings = {
+    heartbeatMs: ms(given.heartbeat, DEFAULT_RUN_TIMINGS.heartbeatMs),
+    offlineAfterMs: ms(given.offline_after, DEFAULT_RUN_TIMINGS.offlineAfterMs),
+    pickupMs: ms(given.pickup, DEFAULT_RUN_TIMINGS.pickupMs),
+    outputEveryMs: ms(given.output_every, DEFAULT_RUN_TIMINGS.outputEveryMs),
+  };
+  if (timings.offlineAfterMs < 2 * timings.heartbeatMs) {
+    problems.push(`${file}: runners.offline_after must be at least twice runners.heartbeat, so one late heartbeat does not take a runner offline.`);
+  }
+  return timings;
 };

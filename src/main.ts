@@ -49,6 +49,7 @@ const appOn = (config: Config, runtime: Runtime, chats: ReadonlyMap<string, Chat
       incidents: config.incidents,
       maintenance: config.maintenance,
       freezes: config.freezes,
+      runs: config.runs,
     },
   });
 
