@@ -24,6 +24,7 @@ const verifyText = (result: RunFinishedData): string => {
 
 /** How an attempt ended, in a phrase that follows the step's name. */
 export const runResultText = (result: RunFinishedData, runner: string): string => {
+  const detail = result.detail?.replace(/\.$/, '');
   const took = result.durationMs === undefined ? '' : ` after ${formatDuration(result.durationMs)}`;
   const attempt = result.attempt > 1 ? ` (attempt ${result.attempt})` : '';
   switch (result.outcome) {
@@ -36,18 +37,18 @@ export const runResultText = (result: RunFinishedData, runner: string): string =
     case 'verify_failed':
       return `ran on ${runner} (exit code 0${took}) but its check failed${verifyText(result)}${attempt}`;
     case 'refused':
-      return `was refused by runner ${runner}: ${result.detail ?? 'no reason given'}${attempt}`;
+      return `was refused by runner ${runner}: ${detail ?? 'no reason given'}${attempt}`;
     case 'lost':
-      return `was lost${attempt}: ${result.detail ?? 'the runner stopped answering'}`;
+      return `was lost${attempt}: ${detail ?? 'the runner stopped answering'}`;
     case 'not_started':
-      return `did not start${attempt}: ${result.detail ?? 'no runner took it'}`;
+      return `did not start${attempt}: ${detail ?? 'no runner took it'}`;
   }
 };
 
 /** While the command runs: what runs where, and the latest lines of its output. */
 export const liveOutputMessage = (release: Release, step: StepState, run: RunAttempt, tail: readonly string[]): Message => ({
   key: runOutputKey(release.id, step.id, run.attempt),
-  text: [`${step.id}: runner ${step.run?.runner ?? ''} is running ${commandText(run.argv ?? [])} on ${run.host ?? 'its host'}.`],
+  text: [`Output of ${step.id}: runner ${step.run?.runner ?? ''} is running ${commandText(run.argv ?? [])} on ${run.host ?? 'its host'}.`],
   ...(tail.length > 0 ? { output: tail } : {}),
   context: [tail.length > 0 ? 'The latest lines, refreshed as they come; the full log follows when it ends.' : 'No output yet.'],
 });
@@ -55,7 +56,7 @@ export const liveOutputMessage = (release: Release, step: StepState, run: RunAtt
 /** The same message once it has ended: the outcome and the last lines. */
 export const finishedOutputMessage = (release: Release, step: StepState, result: RunFinishedData): Message => ({
   key: runOutputKey(release.id, step.id, result.attempt),
-  text: [`${step.id} ${runResultText(result, step.run?.runner ?? 'its runner')}.`],
+  text: [`Output of ${step.id}, which ${runResultText(result, step.run?.runner ?? 'its runner')}.`],
   ...(result.tail.length > 0 ? { output: result.tail } : {}),
   ...(result.outcome === 'lost' ? { context: ['The command may still be running, or have done part of its work, on that host: check there before you retry.'] } : {}),
 });

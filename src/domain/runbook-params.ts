@@ -17,6 +17,13 @@ const describe = (name: string, spec: Runbook['params'][string]): string => {
   return `${name}=<value>${details.length > 0 ? ` (${details.join(', ')})` : ''}`;
 };
 
+/**
+ * A value passes only if the WHOLE of it matches the parameter's pattern. The runbook format leaves anchors to the
+ * author, but an unanchored `\d+\.\d+\.\d+` would let `1.2.3; rm -rf /` through as a "version" into titles, commands
+ * and checks; so the pattern must cover the value entirely, anchored or not.
+ */
+export const matchesWhole = (pattern: string, value: string): boolean => new RegExp(`^(?:${pattern})$`).test(value);
+
 /** Every declared parameter given or defaulted, every value matching its pattern; or why not. */
 export const resolveParams = (runbook: Runbook, given: Readonly<Record<string, string>>): Record<string, string> | DomainError => {
   const declared = Object.keys(runbook.params);
@@ -29,7 +36,7 @@ export const resolveParams = (runbook: Runbook, given: Readonly<Record<string, s
   for (const [name, spec] of Object.entries(runbook.params)) {
     const value = given[name] ?? spec.default;
     if (value === undefined) return fail('missing_param', `${runbook.name} needs ${describe(name, spec)}.`);
-    if (spec.pattern !== undefined && !new RegExp(spec.pattern).test(value)) {
+    if (spec.pattern !== undefined && !matchesWhole(spec.pattern, value)) {
       return fail('bad_param', `${name}=${value} does not match ${spec.pattern}${spec.description ? ` (${spec.description})` : ''}.`);
     }
     resolved[name] = value;

@@ -2,7 +2,7 @@
 import type { DomainError } from './errors.js';
 import { fail, isDomainError } from './errors.js';
 import type { Runbook } from './runbook.js';
-import { interpolate, resolveParams, templateNames } from './runbook-params.js';
+import { interpolate, matchesWhole, resolveParams, templateNames } from './runbook-params.js';
 
 export interface RunPlan {
   readonly runner: string;
@@ -12,13 +12,6 @@ export interface RunPlan {
   /** Names of the runner host's environment variables the action may see. */
   readonly env: string[];
 }
-
-/**
- * A value goes into the command only if the whole of it matches the parameter's pattern. The runbook
- * format leaves anchors to the author, but an unanchored `\d+\.\d+\.\d+` would let `1.2.3 --force`
- * through as an extra option to the program; so here the pattern must cover the value entirely.
- */
-const matchesWhole = (pattern: string, value: string): boolean => new RegExp(`^(?:${pattern})$`).test(value);
 
 /**
  * The command a step runs with these parameters, or why it cannot run.

@@ -140,13 +140,22 @@ const stepSections = (steps: readonly StepLine[]): Piece[] =>
 const outputSections = (output: readonly string[]): Piece[] => {
   if (output.length === 0) return [];
   const fence = '```';
-  const room = L.sectionText - 2 * fence.length;
-  let body = output.map((line) => escape(plainText(line).replace(/`/g, 'ˋ'))).join('\n');
-  if (body.length > room) {
-    // Keep the end, from a line boundary, so no escape sequence is cut in half.
-    const tail = body.slice(body.length - room + 2);
-    body = `…\n${tail.slice(tail.indexOf('\n') + 1)}`;
+  const room = L.sectionText - 2 * fence.length - 2;
+  const shownLine = (line: string): string => escape(plainText(line).replace(/`/g, 'ˋ'));
+  // Whole lines from the end while they fit; cut before escaping, so no escape sequence is ever cut in half.
+  const kept: string[] = [];
+  let length = 0;
+  for (const line of [...output].reverse()) {
+    const text = shownLine(line);
+    if (length + text.length + 1 > room) {
+      if (kept.length === 0) kept.push(shownLine(`…${line.slice(line.length - Math.floor(room / 5))}`));
+      break;
+    }
+    kept.unshift(text);
+    length += text.length + 1;
   }
+  // Lines left out are marked; a single line cut short starts with its own '…'.
+  const body = [...(kept.length < output.length && length > 0 ? ['…'] : []), ...kept].join('\n');
   return [{ block: section(`${fence}${body}${fence}`), lines: output.length }];
 };
 

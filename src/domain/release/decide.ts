@@ -287,6 +287,14 @@ const forRelease = (release: Release, command: Exclude<ReleaseCommand, { type: '
       // What the runner will be asked to run, from the runbook as configured now: the runner checks it against its own copy.
       const plan = planRun(ctx.runbook, step.id, release.params);
       if (isDomainError(plan)) return plan;
+      // The confirmer approves the command the card shows: the one recorded when the release started.
+      if (plan.runner !== step.run.runner || plan.argv.join('\u0000') !== step.run.argv.join('\u0000')) {
+        return fail(
+          'runbook_changed',
+          `The runbook ${release.runbook} changed since ${release.id} started: step ${step.id} now runs ${JSON.stringify(plan.argv)} on runner ${plan.runner}, ` +
+            `not the ${JSON.stringify(step.run.argv)} on runner ${step.run.runner} shown here. Roll back or abort ${release.id} and start it again to run the new one.`,
+        );
+      }
       return [on('release.step_approved', { ...ref, step: step.id, attempt: run.attempt, runner: plan.runner, argv: plan.argv })];
     }
     case 'done_step': {
