@@ -18,6 +18,7 @@ import { createTeamsAdapter } from './adapters/teams/teams-app.js';
 import { createLogger } from './adapters/logger.js';
 import { randomIds, systemClock } from './adapters/memory/system.js';
 import { shortName } from './domain/principal.js';
+import { verifyHttp } from './adapters/runner/verify-http.js';
 import type { Runtime } from './runtime.js';
 import { openRuntime, replyRouter } from './runtime.js';
 
@@ -42,6 +43,7 @@ const appOn = (config: Config, runtime: Runtime, chats: ReadonlyMap<string, Chat
     directory,
     logger,
     runners: runtime.runners,
+    checks: { check: (url, status, withinMs) => verifyHttp({ url, status, withinMs }) },
     config: {
       groups: config.groups,
       runbooks: config.runbooks,

@@ -4,7 +4,7 @@ import { fail, isDomainError } from '../domain/errors.js';
 import type { Groups, Principal } from '../domain/principal.js';
 import { isEligible } from '../domain/principal.js';
 import type { ReleaseCommand } from '../domain/release/decide.js';
-import { decide, decideTimer } from '../domain/release/decide.js';
+import { decide, decideTimer, decideVerified } from '../domain/release/decide.js';
 import type { Release, ReleaseSlot } from '../domain/release/state.js';
 import { activeRelease, currentStep, isActive } from '../domain/release/state.js';
 import type { Runbook } from '../domain/runbook.js';
@@ -27,10 +27,10 @@ import type { Clock, Conversation, Directory, EventStore, IdGenerator, Logger, R
 import type { CardContext } from './release-card.js';
 import { cardKey, releaseCard } from './release-card.js';
 import type { EffectExtras } from './release-effects.js';
-import { RELEASE_POSTMORTEM, releaseEffects, RUN_WATCH, STEP_OVERDUE } from './release-effects.js';
+import { RELEASE_POSTMORTEM, RELEASE_VERIFY, releaseEffects, RUN_WATCH, STEP_OVERDUE } from './release-effects.js';
 import { createReleaseRuns } from './release-runs.js';
-import type { RunnerRegistry, RunReport, RunTimings } from './runs.js';
-import { DEFAULT_RUN_TIMINGS, NO_RUNNERS } from './runs.js';
+import type { HealthChecks, RunnerRegistry, RunReport, RunTimings } from './runs.js';
+import { DEFAULT_RUN_TIMINGS, DEFAULT_VERIFY_WITHIN_MS, NO_RUNNERS } from './runs.js';
 import { INCIDENT_TIMERS } from './incident-effects.js';
 import { postmortemFileName } from './postmortem.js';
 import type { SlotDecision } from './release-store.js';
@@ -63,6 +63,8 @@ export interface AppDeps {
   readonly config: AppConfig;
   /** Who runs automated steps; none without Redis. */
   readonly runners?: RunnerRegistry;
+  /** How the bot checks a step done by hand against its `verify`; without it such steps are not checked. */
+  readonly checks?: HealthChecks;
 }
 
 export type Platform = 'console' | 'slack' | 'teams';
@@ -197,6 +199,16 @@ export const createApp = (deps: AppDeps): App => {
     openForm,
     postmortem: (id) => postmortems.draft(id),
   });
+
+  /** Checks a step done by hand against its `verify` (the check may take up to its `within`), then records what it found. */
+  const verifyStep = async (name: string, id: string, stepId: string, done: string): Promise<void> => {
+    const release = await releases.find(config.runbooks, id);
+    const step = release?.steps.find((candidate) => candidate.id === stepId);
+    if (!deps.checks || !step?.verify || step.status !== 'done' || step.doneAt !== done || step.verification) return;
+    const verification = await deps.checks.check(step.verify.http, step.verify.status, step.verify.withinMs ?? DEFAULT_VERIFY_WITHIN_MS);
+    const outcome = await execute(name, (slot, now) => decideVerified(slot, { release: id, step: stepId, done, verification }, now));
+    if (outcome) logger.warn({ release: id, step: stepId, code: outcome.code }, outcome.message);
+  };
 
   /** `window=<id>` must name a window that is not over: a release is tied to it for the overrun. */
   const windowFor = async (id: string | undefined): Promise<DomainError | undefined> => {
@@ -430,6 +442,10 @@ export const createApp = (deps: AppDeps): App => {
         const draft = await postmortems.releaseDraft(release);
         const outcome = await execute(name, (slot, now) => decideTimer(slot, { type: 'postmortem', release, file: postmortemFileName(release) }, now), { postmortem: draft });
         if (outcome) logger.warn({ payload, code: outcome.code }, outcome.message);
+        return;
+      }
+      if (kind === RELEASE_VERIFY && release !== undefined && step !== undefined && name !== undefined && payload['done'] !== undefined) {
+        await verifyStep(name, release, step, payload['done']);
         return;
       }
       if (kind === RUN_WATCH && release !== undefined && step !== undefined) {

@@ -6,13 +6,16 @@ import { DateTime } from 'luxon';
 import { formatDuration } from '../domain/duration.js';
 import type { StoredEvent } from '../domain/event.js';
 import type { Principal } from '../domain/principal.js';
-import type { StepState } from '../domain/release/state.js';
+import type { RunFinishedData } from '../domain/release/events.js';
+import type { RunAttempt, StepState } from '../domain/release/state.js';
 import type { Incident } from '../domain/incident/state.js';
 import type { IncidentDetail } from './incident-queries.js';
 import { plainText } from './message.js';
 import type { CardContext } from './release-card.js';
 import { timelineLine } from './release-card.js';
 import type { PublicEvent, ReleaseDetail } from './release-queries.js';
+import { commandText, runResultText } from './run-messages.js';
+import { DEFAULT_VERIFY_WITHIN_MS } from './runs.js';
 import type { WindowDetail } from './window-queries.js';
 import { windowNotice } from './window-messages.js';
 import type { WindowEvent } from '../domain/window/events.js';
@@ -66,6 +69,23 @@ const took = (fromIso: string | undefined, toIso: string | undefined): string =>
   const ms = Date.parse(toIso) - Date.parse(fromIso);
   return Number.isFinite(ms) ? formatDuration(Math.max(0, ms)) : 'n/a';
 };
+
+/** Inline code that survives backticks inside: the fence is one longer than the longest run of them. */
+const code = (text: string): string => {
+  const fence = '`'.repeat(Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length)) + 1);
+  return fence.length > 1 ? `${fence} ${text} ${fence}` : `${fence}${text}${fence}`;
+};
+
+/** An attempt's run time against the step's `expect`, as a sentence to follow its outcome. */
+const againstExpected = (step: StepState, result: RunFinishedData): string => {
+  if (result.durationMs === undefined || step.expectMs === undefined) return '';
+  const over = result.durationMs - step.expectMs;
+  return over > 0 ? ` That is ${formatDuration(over)} over the expected ${formatDuration(step.expectMs)}.` : ` That is within the expected ${formatDuration(step.expectMs)}.`;
+};
+
+/** The step's check never ran when the command did not succeed first. */
+const uncheckedText = (step: StepState, result: RunFinishedData): string =>
+  step.verify && !result.verify && ['failed', 'timed_out', 'lost'].includes(result.outcome) ? ` The check of ${step.verify.http} did not run.` : '';
 
 /** Markdown table cells may hold no `|` and no line break. */
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
@@ -128,16 +148,42 @@ export const postmortemDraft = (source: PostmortemSource, ctx: CardContext): str
       const waited = took(step.doneAt, step.confirmedAt);
       const duration = took(step.startedAt, step.doneAt);
       const expected = step.expectMs === undefined ? 'no estimate' : formatDuration(step.expectMs);
-      return `| ${cell(step.id)} | ${cell(step.title)}${step.irreversible ? ' (point of no return)' : ''} | ${who(release.driver)} | ${step.confirmedBy ? who(step.confirmedBy) : 'not confirmed'} | ${step.confirmedAt ? waited : 'n/a'} | ${step.doneAt ? duration : step.startedAt ? 'not finished' : 'not started'} | ${expected} |`;
+      const what = `| ${cell(step.id)} | ${cell(step.title)}${step.irreversible ? ' (point of no return)' : ''} | ${who(release.driver)} |`;
+      if (step.run && step.runs.length > 0) {
+        // An automated step is agreed to before it runs: the wait that counts is the approval's, once per attempt.
+        const approved = step.runs.filter((run) => run.approvedAt !== undefined);
+        const approvers = [...new Set(approved.map((run) => who(run.approvedBy)))].join(', ');
+        const waits = approved.map((run) => took(run.requestedAt, run.approvedAt)).join(', then ');
+        const runs = step.runs.map((run) => (run.result?.durationMs === undefined ? (run.result?.outcome.replace('_', ' ') ?? 'not finished') : formatDuration(run.result.durationMs))).join(', then ');
+        return `${what} ${approved.length > 0 ? `${approvers} (approved ${approved.length === 1 ? 'the run' : `${approved.length} runs`})` : 'not approved'} | ${approved.length > 0 ? `${waits} for approval` : 'n/a'} | ${runs} | ${expected} |`;
+      }
+      return `${what} ${step.confirmedBy ? who(step.confirmedBy) : 'not confirmed'} | ${step.confirmedAt ? waited : 'n/a'} | ${step.doneAt ? duration : step.startedAt ? 'not finished' : 'not started'} | ${expected} |`;
     };
+    const attemptLine = (step: StepState, run: RunAttempt, runner: string): string => {
+      const asked = `${run.attempt}. ${who(release.driver)} started it${run.attempt > 1 ? ' again' : ''} at ${at(run.requestedAt)}`;
+      if (run.approvedAt === undefined) return `${asked}; it was not approved.`;
+      const approved = `${asked}; ${who(run.approvedBy)} approved it at ${at(run.approvedAt)} (waited ${took(run.requestedAt, run.approvedAt)} for approval).`;
+      if (!run.result) return `${approved} ${run.status === 'running' ? `It was still running on ${run.host ?? `runner ${runner}`}.` : `No runner ${runner} had taken it yet.`}`;
+      // The list numbers the attempts: the phrase's own "(attempt n)" would say it twice.
+      return `${approved} ${step.id} ${runResultText({ ...run.result, attempt: 1 }, runner)}.${againstExpected(step, run.result)}${uncheckedText(step, run.result)}`;
+    };
+    const automated = release.steps.flatMap((step) => {
+      if (!step.run || step.runs.length === 0) return [];
+      const { runner } = step.run;
+      const hosts = [...new Set(step.runs.flatMap((run) => (run.host === undefined ? [] : [run.host])))];
+      const argv = [...new Set(step.runs.map((run) => commandText(run.argv ?? step.run?.argv ?? [])))];
+      const attempts = step.runs.length === 1 ? 'once' : `in ${step.runs.length} attempts`;
+      return ['', `${step.id} (${step.title}) ran ${argv.map(code).join(', then ')} on runner ${runner}${hosts.length > 0 ? ` (${hosts.join(', ')})` : ''}, ${attempts}:`, '', ...step.runs.map((run) => attemptLine(step, run, runner))];
+    });
     const noReturn = release.steps.find((step) => step.irreversible);
     section(
       'The release',
       `${release.title} (${release.id}) from runbook \`${release.runbook}\`${release.params['version'] ? `, version ${release.params['version']}` : ''}: driven by ${who(release.driver)}, confirmed by ${who(release.confirmer)}; ${release.status.replace('_', ' ')}.`,
       '',
-      '| Step | What | Driver | Confirmer | Waited for confirmation | Took | Expected |',
+      `| Step | What | Driver | Confirmer | Waited for confirmation${automated.length > 0 ? ' or approval' : ''} | Took | Expected |`,
       '|---|---|---|---|---|---|---|',
       ...release.steps.map(stepRow),
+      ...automated,
       '',
       noReturn
         ? noReturn.startedAt

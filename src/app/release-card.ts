@@ -5,7 +5,7 @@ import type { Principal } from '../domain/principal.js';
 import type { ReleaseEvent } from '../domain/release/events.js';
 import type { Release, RunAttempt, StepState } from '../domain/release/state.js';
 import { awaitsAcknowledgement, currentRollbackStep, currentRun, currentStep, isActive, rollbackCost } from '../domain/release/state.js';
-import { commandText, runResultText } from './run-messages.js';
+import { checkText, commandText, runResultText } from './run-messages.js';
 import type { ActionTarget } from './actions.js';
 import { ACTIONS, encodeTarget } from './actions.js';
 import type { Button, Message, StepLine } from './message.js';
@@ -59,8 +59,10 @@ const stepLine = (release: Release, step: StepState, ctx: CardContext): StepLine
     case 'confirmed':
       if (run && step.run) return { mark: 'done', text: `${base}, ran on ${step.run.runner} in ${formatDuration(run.result?.durationMs ?? 0)}, approved by ${run.approvedBy ? ctx.name(run.approvedBy) : 'nobody'}` };
       return { mark: 'done', text: `${base}, confirmed by ${step.confirmedBy ? ctx.name(step.confirmedBy) : 'nobody'} at ${showTime(step.confirmedAt ?? '', ctx.zone)}` };
-    case 'done':
-      return { mark: 'current', text: `${base}, done, waiting for ${ctx.name(release.confirmer)} to confirm` };
+    case 'done': {
+      const check = step.verification ? `; check ${step.verification.ok ? 'passed' : 'FAILED'}: ${checkText(step.verification)}` : step.verify ? `; checking ${step.verify.http}` : '';
+      return { mark: step.verification && !step.verification.ok ? 'warning' : 'current', text: `${base}, done, waiting for ${ctx.name(release.confirmer)} to confirm${check}` };
+    }
     case 'started': {
       const overdue = step.overdueAt && step.expectMs !== undefined ? `, past its expected ${formatDuration(step.expectMs)}` : '';
       const doing = run && step.run ? runState(release, run, step.run.runner, ctx) : `in progress since ${showTime(step.startedAt ?? '', ctx.zone)}`;
@@ -96,10 +98,19 @@ const runningState = (release: Release, ctx: CardContext): { text: string[]; but
       return { text: [`${of}: ${driver} is doing ${step.title}.`], buttons: [button(ACTIONS.doneStep, 'Done', target, 'primary'), trouble, rollback] };
     default:
       return {
-        text: [`${of}: ${ctx.name(release.confirmer)} to confirm ${step.title}.`],
+        text: [`${of}: ${ctx.name(release.confirmer)} to confirm ${step.title}.`, ...verificationLines(step)],
         buttons: [button(ACTIONS.confirmStep, 'Confirm', target, 'primary'), button(ACTIONS.rejectStep, 'Send back', target), trouble],
       };
   }
+};
+
+/** What the bot's check of a step done by hand found, for the confirmer deciding whether to confirm. */
+const verificationLines = (step: StepState): string[] => {
+  if (!step.verify || step.run) return [];
+  if (!step.verification) return [`Plan B is checking ${step.verify.http} (expects ${step.verify.status}).`];
+  return step.verification.ok
+    ? [`Check passed: ${checkText(step.verification)}.`]
+    : [`Check FAILED: ${checkText(step.verification)}. Send it back if it is not done.`];
 };
 
 /**
@@ -242,6 +253,8 @@ export const timelineLine = (release: Release, event: StoredEvent, ctx: CardCont
       return `${actor} started ${e.data.step}: ${stepTitle(e.data.step)}.`;
     case 'release.step_approved':
       return `${actor} approved running ${commandText(e.data.argv)} on runner ${e.data.runner}${e.data.attempt > 1 ? ` (attempt ${e.data.attempt})` : ''}.`;
+    case 'release.step_verified':
+      return `Check of ${e.data.step} ${e.data.verification.ok ? 'passed' : 'FAILED'}: ${checkText(e.data.verification)}.`;
     case 'release.step_run_started':
       return `Runner ${e.data.runner} (${e.data.host}) started ${e.data.step}.`;
     case 'release.step_run_finished':

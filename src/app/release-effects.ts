@@ -12,6 +12,9 @@ import { finishedOutputMessage, liveOutputMessage, runLogMessage } from './run-m
 import type { RunTimings } from './runs.js';
 import { DEFAULT_RUN_TIMINGS } from './runs.js';
 
+/** The payload of the timer that checks a step done by hand against its `verify`. */
+export const RELEASE_VERIFY = 'release.verify';
+
 /** The payload of the timer that watches an attempt of an automated step: taken in time, runner still there. */
 export const RUN_WATCH = 'release.run_watch';
 
@@ -81,8 +84,15 @@ const timers = (release: Release, event: StoredEvent & ReleaseEvent, timings: Ru
       if (!step?.dueAt) return [];
       return [{ kind: 'schedule', timer: stepTimerId(release.id, step.id), at: step.dueAt, payload: { kind: STEP_OVERDUE, release: release.id, step: step.id, due: step.dueAt } }];
     }
-    case 'release.step_done':
-      return [{ kind: 'cancel', timer: stepTimerId(release.id, event.data.step) }];
+    case 'release.step_done': {
+      const step = release.steps.find((candidate) => candidate.id === event.data.step);
+      // A step done by hand with a `verify` is checked by the bot at once, for the confirmer to see (a run's own runner checks its step).
+      const check: Effect[] =
+        step?.verify && !step.run && event.actor
+          ? [{ kind: 'schedule', timer: `release-${release.id}-${step.id}-verify`, at: event.at, payload: { kind: RELEASE_VERIFY, release: release.id, step: step.id, done: event.at } }]
+          : [];
+      return [{ kind: 'cancel', timer: stepTimerId(release.id, event.data.step) }, ...check];
+    }
     case 'release.aborted':
       return [...windowCheck(release, event.at), ...release.steps.filter((step) => step.status === 'started' && step.dueAt).map((step): Effect => ({ kind: 'cancel', timer: stepTimerId(release.id, step.id) }))];
     case 'release.rollback_started':

@@ -1,6 +1,6 @@
 /** What people read about automated steps: the command, its live output, and how it ended. */
 import { formatDuration } from '../domain/duration.js';
-import type { RunFinishedData } from '../domain/release/events.js';
+import type { RunFinishedData, RunVerification } from '../domain/release/events.js';
 import type { Release, RunAttempt, StepState } from '../domain/release/state.js';
 import type { Message } from './message.js';
 
@@ -13,14 +13,15 @@ export const commandText = (argv: readonly string[]): string => argv.map((arg) =
 const exitText = (result: RunFinishedData): string =>
   result.signal ? `was stopped by ${result.signal}` : `exited with code ${result.exitCode ?? 'unknown'}`;
 
-const verifyText = (result: RunFinishedData): string => {
-  const check = result.verify;
-  if (!check) return '';
+/** What a check found: `https://… answered 200 (1 try in 0s)`, or what it got instead of the status it expected. */
+export const checkText = (check: RunVerification): string => {
   const tries = `${check.attempts} ${check.attempts === 1 ? 'try' : 'tries'} in ${formatDuration(check.durationMs)}`;
-  if (check.ok) return `; ${check.url} answered ${check.status ?? check.expected} (${tries})`;
+  if (check.ok) return `${check.url} answered ${check.status ?? check.expected} (${tries})`;
   const answer = check.status === undefined ? (check.error ?? 'no answer') : `answered ${check.status}`;
-  return `; ${check.url} ${answer}, expected ${check.expected} (${tries})`;
+  return `${check.url} ${answer}, expected ${check.expected} (${tries})`;
 };
+
+const verifyText = (result: RunFinishedData): string => (result.verify ? `; ${checkText(result.verify)}` : '');
 
 /** How an attempt ended, in a phrase that follows the step's name. */
 export const runResultText = (result: RunFinishedData, runner: string): string => {

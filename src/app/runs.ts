@@ -97,5 +97,10 @@ export const NO_RUNNERS: RunnerRegistry = {
   claim: () => Promise.resolve(true),
 };
 
+/** Checks a URL the way a step's `verify` says (adapters/runner/verify-http.ts): for steps done by hand, the bot checks. */
+export interface HealthChecks {
+  check(url: string, status: number, withinMs: number): Promise<RunVerification>;
+}
+
 /** The one id of an attempt: its job id in the runner's queue and its claim. No `:` (BullMQ). */
 export const runJobId = (job: Pick<RunJob, 'release' | 'step' | 'attempt'>): string => `run-${job.release}-${job.step}-${job.attempt}`;

@@ -404,6 +404,24 @@ export interface PostmortemTimer {
 }
 
 /**
+ * The bot checked a step done by hand against its `verify` (`done`: the step's doneAt the check was for). The result
+ * is recorded for the confirmer to see, once, while the step still waits for confirmation from that same Done.
+ */
+export interface VerifiedCheck {
+  readonly release: string;
+  readonly step: string;
+  readonly done: string;
+  readonly verification: RunVerification;
+}
+
+export const decideVerified = (slot: ReleaseSlot, check: VerifiedCheck, now: Date): ReleaseEvent[] => {
+  const release = slot.releases.find((candidate) => candidate.id === check.release);
+  const step = release?.steps.find((candidate) => candidate.id === check.step);
+  if (!release || !step || release.status !== 'running' || step.status !== 'done' || step.doneAt !== check.done || step.verification) return [];
+  return [{ type: 'release.step_verified', at: now.toISOString(), actor: null, data: { release: release.id, step: step.id, verification: check.verification } }];
+};
+
+/**
  * A timer firing: the events it means while it is still current, none when it is stale
  * (the step moved on, was sent back and restarted, or the overdue mark is already recorded; the draft was shared).
  * @example decideTimer(slot, { type: 'step_overdue', release: 'web-deploy-1', step: 'canary', due }, now)

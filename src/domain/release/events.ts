@@ -83,6 +83,8 @@ export interface ReleaseEventData {
   'release.step_run_started': StepRef & { readonly attempt: number; readonly runner: string; readonly instance: string; readonly host: string };
   'release.step_run_finished': RunFinishedData;
   'release.step_done': StepRef;
+  /** The bot checked a step done by hand against its `verify` before the confirmer confirms (an extension). */
+  'release.step_verified': StepRef & { readonly verification: RunVerification };
   'release.step_confirmed': StepRef;
   'release.step_rejected': StepRef & { readonly reason: string };
   /** The bot noticed a step running past its `expect` (an extension of DESIGN's vocabulary). */

@@ -1,7 +1,7 @@
 /** A runbook's release slot: the fold of its stream. One release at a time runs per runbook. */
 import type { Principal } from '../principal.js';
 import type { PreflightItem, RunbookStep } from '../runbook.js';
-import type { ReleaseEvent, RunFinishedData } from './events.js';
+import type { ReleaseEvent, RunFinishedData, RunVerification } from './events.js';
 
 /** `failed`: an automated step whose run did not succeed; the driver may start it again (retry). */
 export type StepStatus = 'pending' | 'started' | 'done' | 'confirmed' | 'failed';
@@ -35,6 +35,8 @@ export interface StepState extends RunbookStep {
   readonly acknowledgedBy: readonly Principal[];
   /** An automated step's attempts, oldest first; the last is the current one. */
   readonly runs: readonly RunAttempt[];
+  /** A step done by hand with a `verify`: the bot's check since it was last marked done. */
+  readonly verification?: RunVerification;
 }
 
 /** The attempt an automated step is on, if it has been started. */
@@ -149,7 +151,7 @@ export const rollbackCost = (release: Release, upTo: string): { readonly steps: 
 
 /** A step (re)started at `at` is overdue once its `expect` has passed; an earlier overdue mark is cleared. */
 const restart = (step: StepState, at: string, change: Partial<StepState>): StepState => {
-  const { overdueAt: _overdueAt, dueAt: _dueAt, ...rest } = step;
+  const { overdueAt: _overdueAt, dueAt: _dueAt, verification: _verification, ...rest } = step;
   return { ...rest, ...change, ...(step.expectMs === undefined ? {} : { dueAt: new Date(Date.parse(at) + step.expectMs).toISOString() }) };
 };
 
@@ -222,6 +224,8 @@ const evolveRelease = (release: Release, event: ReleaseEvent): Release => {
       );
     case 'release.step_done':
       return mapStep(release, event.data.step, (step) => ({ ...step, status: 'done', doneAt: event.at }));
+    case 'release.step_verified':
+      return mapStep(release, event.data.step, (step) => ({ ...step, verification: event.data.verification }));
     case 'release.step_rejected':
       return mapStep(release, event.data.step, (step) => restart(step, event.at, { status: 'started', rejections: step.rejections + 1 }));
     case 'release.postmortem_drafted':

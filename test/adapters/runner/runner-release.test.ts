@@ -186,6 +186,10 @@ describe('automated steps run by a runner', () => {
     await cardShows('app-deploy-1', 'is doing Smoke test by hand');
     await press('U0ALICE', 'Done');
     await cardShows('app-deploy-1', 'to confirm Smoke test by hand');
+    // A step done by hand with a `verify` is checked by the bot before the confirmer decides.
+    const checked = await cardShows('app-deploy-1', `Check passed: http://127.0.0.1:${port}/ok answered 200`);
+    expect(shown(checked.args)).toContain('smoke: Smoke test by hand, done, waiting for');
+    await waitFor(`Check of smoke passed: http://127.0.0.1:${port}/ok answered 200`);
     await press('U0BOB', 'Confirm');
     await cardShows('app-deploy-1', 'Completed');
   });

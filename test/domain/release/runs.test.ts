@@ -1,7 +1,7 @@
 /** Automated steps (issue #9): given events, when a person or a runner acts, then the events or the refusal. */
 import { describe, expect, it } from 'vitest';
 import type { RunSignal } from '../../../src/domain/release/decide.js';
-import { runOutcome } from '../../../src/domain/release/decide.js';
+import { decideVerified, runOutcome } from '../../../src/domain/release/decide.js';
 import type { DomainError } from '../../../src/domain/errors.js';
 import type { ReleaseEvent } from '../../../src/domain/release/events.js';
 import type { Release, StepState } from '../../../src/domain/release/state.js';
@@ -459,5 +459,40 @@ describe('a parameter cannot smuggle a command in', () => {
     expect(result.code).toBe('unchecked_param');
     expect(result.message).toBe('{{version}} goes into the command of step deploy, so web-deploy must give it a pattern before a runner will run it.');
     expect(runInFlight(releaseOf(given))).toBeUndefined();
+  });
+});
+
+describe('a step done by hand with a verify: the bot checks it for the confirmer', () => {
+  const manual: Runbook = {
+    ...autoRunbook,
+    steps: [{ id: 'drain', title: 'Drain traffic', irreversible: false, verify: { http: 'https://lb.example/pool', status: 200 } }],
+  };
+  const check = { url: 'https://lb.example/pool', expected: 200, ok: false, status: 503, attempts: 3, durationMs: 30_000 };
+  const doneAt = (events: readonly ReleaseEvent[]): string => stepOf([...events], 'drain').doneAt ?? '';
+  const done = (): ReleaseEvent[] =>
+    continueAuto(
+      whenAuto([], { type: 'start', params: { version: '1.2.3' }, confirmer: bob, channel: 'C1' }, alice, { book: manual }) as ReleaseEvent[],
+      [{ type: 'accept', release: AUTO_R }, bob],
+      [{ type: 'start_step', release: AUTO_R, step: 'drain' }, alice],
+      [{ type: 'done_step', release: AUTO_R, step: 'drain' }, alice],
+    );
+
+  it('records what the check found once, for the Done it was made for', () => {
+    const given = done();
+    const verified = decideVerified(fold(manual.name, given), { release: AUTO_R, step: 'drain', done: doneAt(given), verification: check }, nextMinute(given));
+    expect(verified).toEqual([{ type: 'release.step_verified', at: nextMinute(given).toISOString(), actor: null, data: { release: AUTO_R, step: 'drain', verification: check } }]);
+    const after = [...given, ...verified];
+    expect(stepOf(after, 'drain').verification).toEqual(check);
+    expect(decideVerified(fold(manual.name, after), { release: AUTO_R, step: 'drain', done: doneAt(given), verification: check }, nextMinute(after))).toEqual([]);
+  });
+
+  it('a check for an earlier Done (the step was sent back since) is stale, and sending back clears the old result', () => {
+    const given = done();
+    const first = doneAt(given);
+    const verified = [...given, ...decideVerified(fold(manual.name, given), { release: AUTO_R, step: 'drain', done: first, verification: check }, nextMinute(given))];
+    const sentBack = continueAuto(verified, [{ type: 'reject_step', release: AUTO_R, step: 'drain', reason: 'pool still has traffic' }, bob]);
+    expect(stepOf(sentBack, 'drain').verification).toBeUndefined();
+    const again = continueAuto(sentBack, [{ type: 'done_step', release: AUTO_R, step: 'drain' }, alice]);
+    expect(decideVerified(fold(manual.name, again), { release: AUTO_R, step: 'drain', done: first, verification: check }, nextMinute(again))).toEqual([]);
   });
 });
