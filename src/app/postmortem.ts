@@ -14,7 +14,7 @@ import { plainText } from './message.js';
 import type { CardContext } from './release-card.js';
 import { timelineLine } from './release-card.js';
 import type { PublicEvent, ReleaseDetail } from './release-queries.js';
-import { commandText, runResultText } from './run-messages.js';
+import { checkText, commandText, runResultText } from './run-messages.js';
 import { DEFAULT_VERIFY_WITHIN_MS } from './runs.js';
 import type { WindowDetail } from './window-queries.js';
 import { windowNotice } from './window-messages.js';
@@ -172,8 +172,8 @@ export const postmortemDraft = (source: PostmortemSource, ctx: CardContext): str
       const { runner } = step.run;
       const hosts = [...new Set(step.runs.flatMap((run) => (run.host === undefined ? [] : [run.host])))];
       const argv = [...new Set(step.runs.map((run) => commandText(run.argv ?? step.run?.argv ?? [])))];
-      const attempts = step.runs.length === 1 ? 'once' : `in ${step.runs.length} attempts`;
-      return ['', `${step.id} (${step.title}) ran ${argv.map(code).join(', then ')} on runner ${runner}${hosts.length > 0 ? ` (${hosts.join(', ')})` : ''}, ${attempts}:`, '', ...step.runs.map((run) => attemptLine(step, run, runner))];
+      const ran = hosts.length > 0 ? `ran ${argv.map(code).join(', then ')} on runner ${runner} (${hosts.join(', ')})` : `was to run ${argv.map(code).join(', then ')} on runner ${runner}`;
+      return ['', `${step.id} (${step.title}) ${ran}${step.runs.length > 1 ? `, in ${step.runs.length} attempts` : ''}:`, '', ...step.runs.map((run) => attemptLine(step, run, runner))];
     });
     const noReturn = release.steps.find((step) => step.irreversible);
     section(
@@ -274,6 +274,11 @@ const derivedHints = (story: Story, { release, window }: PostmortemSource): Hint
       hints.wrong.push(`Steps without a rollback estimate: ${unestimated.join(', ')}.`);
       hints.actions.push(`Add a rollback (with its expected duration) to ${unestimated.join(', ')} in the runbook ${release.runbook}.`);
     }
+    for (const step of release.steps) {
+      for (const run of step.runs) {
+        if (run.result && run.result.outcome !== 'succeeded') runHints(hints, step, run, run.result);
+      }
+    }
     const overdue = release.steps.filter((step) => step.overdueAt).map((step) => step.id);
     if (overdue.length > 0) hints.wrong.push(`Steps that ran past their expected duration: ${overdue.join(', ')}.`);
     const rollback = release.rollback;
@@ -300,6 +305,44 @@ const derivedHints = (story: Story, { release, window }: PostmortemSource): Hint
     hints.actions.push('Plan maintenance windows with the rollback time included.');
   }
   return hints;
+};
+
+/** What an attempt of an automated step that did not succeed says went wrong, and what to find out. */
+const runHints = (hints: Hints, step: StepState, run: RunAttempt, result: RunFinishedData): void => {
+  const runner = step.run?.runner ?? 'its runner';
+  const host = run.host ?? `the host of runner ${runner}`;
+  const on = `on attempt ${run.attempt}`;
+  const detail = (result.detail ?? '').replace(/\.$/, '');
+  const suggest = (action: string): void => {
+    if (!hints.actions.includes(action)) hints.actions.push(action);
+  };
+  switch (result.outcome) {
+    case 'failed':
+      hints.wrong.push(`${step.id} failed ${on}: ${result.signal ? `stopped by ${result.signal}` : `exit code ${result.exitCode ?? 'unknown'}`}.`);
+      return;
+    case 'timed_out':
+      hints.wrong.push(`${step.id} timed out ${on}${result.durationMs === undefined ? '' : ` after ${formatDuration(result.durationMs)}`} and was stopped.`);
+      return;
+    case 'verify_failed': {
+      const check = result.verify;
+      hints.wrong.push(`${step.id}'s check failed ${on}: its command succeeded, but ${check ? checkText(check) : 'the check did not pass'}.`);
+      const within = formatDuration(step.verify?.withinMs ?? DEFAULT_VERIFY_WITHIN_MS);
+      suggest(`Check why ${check?.url ?? step.verify?.http ?? 'its URL'} did not answer ${check?.expected ?? step.verify?.status ?? 'as expected'} within ${within}.`);
+      return;
+    }
+    case 'lost':
+      hints.wrong.push(`${step.id} was lost ${on}: ${detail || `runner ${runner} stopped answering`}. The command may have run partly on ${host}.`);
+      suggest(`Find out what the command did on ${host} when runner ${runner} stopped.`);
+      return;
+    case 'refused':
+      hints.wrong.push(`Runner ${runner} refused ${step.id} ${on}: ${detail || 'no reason given'}.`);
+      return;
+    case 'not_started':
+      hints.wrong.push(`${step.id} did not start ${on}: no runner ${runner} took it.`);
+      return;
+    case 'succeeded':
+      return;
+  }
 };
 
 /** Every recorded event of the incident, its release and its window, in order, in words. */

@@ -256,7 +256,7 @@ export const timelineLine = (release: Release, event: StoredEvent, ctx: CardCont
     case 'release.step_verified':
       return `Check of ${e.data.step} ${e.data.verification.ok ? 'passed' : 'FAILED'}: ${checkText(e.data.verification)}.`;
     case 'release.step_run_started':
-      return `Runner ${e.data.runner} (${e.data.host}) started ${e.data.step}.`;
+      return `Runner ${e.data.runner} (${e.data.host}) started ${e.data.step}${e.data.attempt > 1 ? ` (attempt ${e.data.attempt})` : ''}.`;
     case 'release.step_run_finished':
       return `${e.data.step} ${runResultText(e.data, release.steps.find((s) => s.id === e.data.step)?.run?.runner ?? 'its runner')}.`;
     case 'release.step_done':

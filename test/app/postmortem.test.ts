@@ -1,7 +1,12 @@
-/** Post-mortem drafts from recorded incidents, against golden files: a long one with a release in a window, and an empty-ish one. */
+/**
+ * Post-mortem drafts from recorded incidents, against golden files: a long one with a release in a window, an
+ * empty-ish one, a rollback alone, and a rollback after an automated step that failed once and was retried.
+ */
 import { describe, expect, it } from 'vitest';
+import type { AppConfig } from '../../src/app/app.js';
+import type { RunnerRegistry, RunReport } from '../../src/app/runs.js';
 import type { Runbook } from '../../src/domain/runbook.js';
-import { runbook } from '../domain/release/fixtures.js';
+import { autoRunbook, runbook } from '../domain/release/fixtures.js';
 import type { World } from '../support/app-world.js';
 import { appWorld, as } from '../support/app-world.js';
 
@@ -9,14 +14,79 @@ const T0 = Date.parse('2026-11-23T14:00:00.000Z');
 const groups = { 'release-managers': ['console:alice'], sre: ['console:bob', 'console:carol'], oncall: ['console:erin'] };
 const book: Runbook = { ...runbook, service: 'checkout', stakeholders: 'C-STATUS', decision: { timeboxMs: 10 * 60_000, escalateAfterMs: 5 * 60_000, maxExtensions: 1 } };
 
-const world = (): World =>
-  appWorld(T0, {
-    groups,
-    runbooks: [book],
-    timezone: 'Europe/Berlin',
-    incidents: { escalation: 'oncall' },
-    maintenance: { channel: 'C-ANNOUNCE', remindMs: [], endingSoonMs: 15 * 60_000 },
-  });
+const config: AppConfig = {
+  groups,
+  runbooks: [book, autoRunbook],
+  timezone: 'Europe/Berlin',
+  incidents: { escalation: 'oncall' },
+  maintenance: { channel: 'C-ANNOUNCE', remindMs: [], endingSoonMs: 15 * 60_000 },
+};
+
+const world = (): World => appWorld(T0, config);
+
+/**
+ * The runner registry Redis fills in production: every runner reports in all the time, except the instances in
+ * `silent` (stopped mid-command). Claims go to the first who asks, as in Redis.
+ */
+const registry =
+  (silent: readonly string[] = []) =>
+  (now: () => Date): RunnerRegistry => {
+    const claimed = new Set<string>();
+    return {
+      lastSeen: () => Promise.resolve(now()),
+      instanceSeen: (_name, instance) => Promise.resolve(silent.includes(instance) ? undefined : now()),
+      claim: (job) => {
+        const first = !claimed.has(job);
+        claimed.add(job);
+        return Promise.resolve(first);
+      },
+    };
+  };
+
+/** Runner prod's news of attempt `attempt` of web-deploy-1's deploy: taken on deploy-01, by instance `instance`. */
+const runStarted = (attempt: number, instance = 'prod-a1'): RunReport => ({ kind: 'started', release: 'web-deploy-1', step: 'deploy', attempt, runner: 'prod', instance, host: 'deploy-01' });
+const runFinished = (attempt: number, change: Partial<Extract<RunReport, { kind: 'finished' }>>): RunReport => ({
+  kind: 'finished',
+  release: 'web-deploy-1',
+  step: 'deploy',
+  attempt,
+  runner: 'prod',
+  exitCode: 0,
+  signal: null,
+  timedOut: false,
+  durationMs: 60_000,
+  tail: ['deployed 1.2.3'],
+  log: 'deployed 1.2.3\n',
+  ...change,
+});
+
+/** web-deploy-1 started and accepted (no preflight), drain done by hand and confirmed by minute 5. */
+const startAutomated = async (w: World): Promise<void> => {
+  await w.app.command(as('alice'), '/release start web-deploy version=1.2.3 confirmer=@bob');
+  await press(w, 'bob', 'Accept');
+  w.at(2);
+  await press(w, 'alice', 'Start');
+  w.at(4);
+  await press(w, 'alice', 'Done');
+  w.at(5);
+  await press(w, 'bob', 'Confirm');
+};
+
+/** From minute `minute`: the release rolled back (deploy, then drain undone by hand) and its draft shared. */
+const rollBack = async (w: World, minute: number): Promise<string> => {
+  w.at(minute);
+  await w.app.command(as('alice'), '/release rollback web-deploy-1 checkout errors rose after the deploy');
+  w.at(minute + 5);
+  await press(w, 'alice', 'Done');
+  await press(w, 'bob', 'Confirm');
+  w.at(minute + 7);
+  await press(w, 'alice', 'Done');
+  await press(w, 'bob', 'Confirm');
+  await w.fire('release-web-deploy-1-postmortem');
+  const draft = shared(w);
+  expect(draft.name).toBe('postmortem-web-deploy-1.md');
+  return draft.content;
+};
 
 const press = async (w: World, name: string, label: string): Promise<void> => {
   const button = [...w.chat.posted].reverse().flatMap((post) => post.message.buttons ?? []).find((candidate) => candidate.label === label);
@@ -99,6 +169,53 @@ describe('the post-mortem draft', () => {
     await expect(draft.content).toMatchFileSnapshot('../fixtures/postmortem/rollback.md');
     await w.app.timer({ kind: 'release.postmortem', release: 'checkout-deploy-1' });
     expect(w.chat.posted.filter((post) => post.message.file).length).toBe(1);
+  });
+
+  it('tells each attempt of an automated step: who approved it, how it ended, its check (golden: automated)', async () => {
+    const w = appWorld(T0, config, undefined, registry());
+    await startAutomated(w);
+    w.at(6);
+    await press(w, 'alice', 'Start');
+    w.at(7);
+    await press(w, 'bob', 'Approve and run');
+    await w.app.report(runStarted(1));
+    w.at(8);
+    await w.app.report(runFinished(1, { exitCode: 3, durationMs: 41_000, tail: ['pulling web:1.2.3', 'error: another deploy holds the lock'], log: 'pulling web:1.2.3\nerror: another deploy holds the lock\n' }));
+    w.at(10);
+    await press(w, 'alice', 'Retry');
+    w.at(11);
+    await press(w, 'bob', 'Approve and run');
+    await w.app.report(runStarted(2));
+    w.at(13);
+    await w.app.report(runFinished(2, { durationMs: 104_000, verify: { url: 'https://web.example/health', expected: 200, ok: true, status: 200, attempts: 2, durationMs: 6_000 } }));
+    const draft = await rollBack(w, 16);
+    await expect(draft).toMatchFileSnapshot('../fixtures/postmortem/automated.md');
+  });
+
+  it('hints at a failed check and a lost run, with what to find out about each', async () => {
+    const w = appWorld(T0, config, undefined, registry(['prod-a2']));
+    await startAutomated(w);
+    w.at(6);
+    await press(w, 'alice', 'Start');
+    await press(w, 'bob', 'Approve and run');
+    await w.app.report(runStarted(1));
+    w.at(8);
+    await w.app.report(runFinished(1, { durationMs: 75_000, verify: { url: 'https://web.example/health', expected: 200, ok: false, status: 503, attempts: 6, durationMs: 30_000 } }));
+    w.at(9);
+    await press(w, 'alice', 'Retry');
+    await press(w, 'bob', 'Approve and run');
+    await w.app.report(runStarted(2, 'prod-a2'));
+    // Instance prod-a2 never reports in again: the bot's watch gives the attempt up as lost.
+    await w.fire('release-web-deploy-1-deploy-run-2-watch');
+    const draft = await rollBack(w, 12);
+    expect(draft).toContain(
+      '1. alice started it at 2026-11-23 15:06:00; bob approved it at 2026-11-23 15:06:00 (waited 0s for approval). deploy ran on prod (exit code 0 after 1m15s) but its check failed; https://web.example/health answered 503, expected 200 (6 tries in 30s). That is within the expected 5m.',
+    );
+    expect(draft).toContain('The check of https://web.example/health did not run.');
+    expect(draft).toContain("- deploy's check failed on attempt 1: its command succeeded, but https://web.example/health answered 503, expected 200 (6 tries in 30s).");
+    expect(draft).toMatch(/^- deploy was lost on attempt 2: runner prod \(deploy-01\) stopped answering while it ran the command\. The command may have run partly on deploy-01\.$/m);
+    expect(draft).toContain('| Check why https://web.example/health did not answer 200 within 30s. | prevent / mitigate |');
+    expect(draft).toContain('| Find out what the command did on deploy-01 when runner prod stopped. | prevent / mitigate |');
   });
 
   it('drafts an incident with nothing but a declaration and a resolution (golden: empty-ish)', async () => {

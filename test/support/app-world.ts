@@ -8,6 +8,7 @@ import { DirectEffects } from '../../src/adapters/memory/direct-effects.js';
 import { InProcessScheduler } from '../../src/adapters/memory/in-process-scheduler.js';
 import { MemoryEventStore } from '../../src/adapters/memory/memory-event-store.js';
 import { shortName } from '../../src/domain/principal.js';
+import type { RunnerRegistry } from '../../src/app/runs.js';
 import { RecordingChat } from './recording-chat.js';
 
 export interface World {
@@ -31,8 +32,18 @@ afterEach(() => {
   for (const scheduler of schedulers.splice(0)) scheduler.stop();
 });
 
-/** @example const w = appWorld(Date.parse('2026-11-23T14:00:00Z'), { groups, runbooks: [book], timezone: 'UTC' }) */
-export const appWorld = (t0: number, config: AppConfig, zoneOf?: (principal: string) => string | undefined): World => {
+/**
+ * `runners`, when given, is the runner registry (the port Redis fills in production), made with the world's clock so
+ * presence is judged against it; tests then play the runner's part through `App.report` (the embedded relay has no
+ * runner queues: the `run` effect fails, logged silently here).
+ * @example const w = appWorld(Date.parse('2026-11-23T14:00:00Z'), { groups, runbooks: [book], timezone: 'UTC' })
+ */
+export const appWorld = (
+  t0: number,
+  config: AppConfig,
+  zoneOf?: (principal: string) => string | undefined,
+  runners?: (now: () => Date) => RunnerRegistry,
+): World => {
   let now = t0;
   const clock = { now: () => new Date(now) };
   const chat = new RecordingChat();
@@ -50,6 +61,7 @@ export const appWorld = (t0: number, config: AppConfig, zoneOf?: (principal: str
     directory: { displayName: shortName, ...(zoneOf ? { zoneOf } : {}) },
     logger,
     config,
+    ...(runners ? { runners: runners(clock.now) } : {}),
   });
   return {
     app,
