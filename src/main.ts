@@ -2,7 +2,9 @@
 import type { Readable } from 'node:stream';
 import { createApp } from './app/app.js';
 import type { App } from './app/app.js';
-import type { Chat, Directory, Logger } from './app/ports.js';
+import type { Chat, Directory, EventStore, Logger } from './app/ports.js';
+import { createMetrics } from './adapters/metrics.js';
+import { ACTIVE_STATUSES } from './domain/release/state.js';
 import { createIncidentQueries } from './app/incident-queries.js';
 import { createReleaseQueries } from './app/release-queries.js';
 import { windowsCalendar } from './app/calendar.js';
@@ -84,6 +86,20 @@ export const startConsole = async (config: Config, io: ConsoleIo): Promise<void>
   await runtime.close();
 };
 
+/** What is not over yet, for the metrics: read when Prometheus scrapes. */
+const activeCounts = async (store: EventStore, config: Config): Promise<{ releases: number; incidents: number; windows: number }> => {
+  const [releases, incidents, windows] = await Promise.all([
+    createReleaseQueries(store, () => config.runbooks.map((runbook) => runbook.name)).list(),
+    createIncidentQueries(store).list(),
+    createWindowQueries(store).list(),
+  ]);
+  return {
+    releases: releases.filter((release) => ACTIVE_STATUSES.includes(release.status)).length,
+    incidents: incidents.filter((incident) => incident.status === 'open').length,
+    windows: windows.filter((window) => window.status === 'scheduled' || window.status === 'running' || window.status === 'overrunning').length,
+  };
+};
+
 /** A value that exists once start-up has made it: the adapters are built before the app they call. */
 const later = <T>(what: string): { set: (value: T) => void; get: () => T } => {
   let value: T | undefined;
@@ -118,7 +134,8 @@ export const startServer = async (config: Config): Promise<{ url: string; stop: 
       zone: config.timezone,
     });
   const chats = new Map<string, Chat>([...(slack ? [['slack', slack.chat] as const] : []), ...(teams ? [['teams', teams.chat] as const] : [])]);
-  runtime.set(await openRuntime(config, logger, chats));
+  const metrics = createMetrics({ active: () => activeCounts(runtime.get().store, config), queues: () => runtime.get().queueDepths() });
+  runtime.set(await openRuntime(config, logger, chats, metrics));
   app.set(appOn(config, runtime.get(), chats, logger, directory));
   await runtime.get().start(app.get());
   const releases = createReleaseQueries(runtime.get().store, () => config.runbooks.map((runbook) => runbook.name));
@@ -133,6 +150,7 @@ export const startServer = async (config: Config): Promise<{ url: string; stop: 
     ready: () => runtime.get().ready(),
     logger,
     routes: new Map([...(slack?.routes ?? []), ...(teams?.routes ?? [])]),
+    metrics,
     ...(config.apiToken === undefined ? {} : { api: { token: config.apiToken, releases, incidents: createIncidentQueries(runtime.get().store), windows, postmortem: (id: string) => postmortems.draft(id) } }),
     ...(calendar ? { calendar } : {}),
   });

@@ -9,6 +9,7 @@ import { MemoryEventStore } from './adapters/memory/memory-event-store.js';
 import { systemClock } from './adapters/memory/system.js';
 import { Backbone } from './adapters/redis/backbone.js';
 import type { Records } from './adapters/records.js';
+import type { Metrics } from './adapters/metrics.js';
 import type { RunnerRegistry } from './app/runs.js';
 import { NO_RUNNERS } from './app/runs.js';
 
@@ -26,6 +27,8 @@ export interface Runtime {
   readonly records: Records;
   /** Who runs automated steps: runners report in through Redis; the embedded store has none. */
   readonly runners: RunnerRegistry;
+  /** Jobs waiting per queue, for the metrics; none on the embedded store. */
+  queueDepths(): Promise<Readonly<Record<string, number>>>;
   close(): Promise<void>;
 }
 
@@ -41,6 +44,7 @@ const memoryRuntime = (chats: ReadonlyMap<string, Chat>, logger: Logger): Runtim
   return {
     kind: 'memory',
     runners: NO_RUNNERS,
+    queueDepths: () => Promise.resolve({}),
     records: {
       get: (kind, id) => Promise.resolve(records.get(`${kind}/${id}`)),
       set: (kind, id, value) => {
@@ -74,13 +78,21 @@ const memoryRuntime = (chats: ReadonlyMap<string, Chat>, logger: Logger): Runtim
  * Opens the store the config asks for. `chats` are the platforms this process delivers to.
  * @example const runtime = await openRuntime(config, logger, new Map([['console', chat]]))
  */
-export const openRuntime = async (config: Config, logger: Logger, chats: ReadonlyMap<string, Chat>): Promise<Runtime> => {
+export const openRuntime = async (config: Config, logger: Logger, chats: ReadonlyMap<string, Chat>, metrics?: Metrics): Promise<Runtime> => {
   if (config.store === 'memory' || config.redisUrl === undefined) return memoryRuntime(chats, logger);
-  const backbone = await Backbone.connect({ url: config.redisUrl, prefix: config.redisPrefix, logger, clock: systemClock, failpoint: failpointFrom(config.failpoint) });
+  const backbone = await Backbone.connect({
+    url: config.redisUrl,
+    prefix: config.redisPrefix,
+    logger,
+    clock: systemClock,
+    failpoint: failpointFrom(config.failpoint),
+    ...(metrics ? { metrics } : {}),
+  });
   return {
     kind: 'redis',
     store: backbone.store,
     runners: backbone.runners,
+    queueDepths: () => backbone.queueDepths(),
     start: (app) => backbone.start({ fire: (payload) => app.timer(payload), chats, report: (report) => app.report(report) }),
     ready: () => backbone.ready(),
     settle: async (platform, timeoutMs) => {

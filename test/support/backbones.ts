@@ -3,13 +3,14 @@ import { afterEach } from 'vitest';
 import type { Chat, Logger } from '../../src/app/ports.js';
 import { systemClock } from '../../src/adapters/memory/system.js';
 import { Backbone } from '../../src/adapters/redis/backbone.js';
+import type { Metrics } from '../../src/adapters/metrics.js';
 import { connect, dropPrefix, redisUrl, uniquePrefix } from './redis.js';
 
 export interface BackboneHarness {
   /** A new prefix, dropped after the test: replicas of one deployment share one. */
   fresh(): string;
   /** A started backbone on `prefix`, closed after the test; the relay reclaims quickly, as tests want. */
-  start(prefix: string, chats: ReadonlyMap<string, Chat>, logger: Logger, fire?: (payload: Readonly<Record<string, string>>) => Promise<void>): Promise<Backbone>;
+  start(prefix: string, chats: ReadonlyMap<string, Chat>, logger: Logger, fire?: (payload: Readonly<Record<string, string>>) => Promise<void>, metrics?: Metrics): Promise<Backbone>;
 }
 
 /** Call at the top of a test file. */
@@ -27,8 +28,8 @@ export const backboneHarness = (name: string): BackboneHarness => {
       prefixes.push(prefix);
       return prefix;
     },
-    start: async (prefix, chats, logger, fire = () => Promise.resolve()) => {
-      const started = await Backbone.connect({ url: redisUrl(), prefix, logger, clock: systemClock, relay: { claimIdleMs: 500, blockMs: 200 } });
+    start: async (prefix, chats, logger, fire = () => Promise.resolve(), metrics) => {
+      const started = await Backbone.connect({ url: redisUrl(), prefix, logger, clock: systemClock, relay: { claimIdleMs: 500, blockMs: 200 }, ...(metrics ? { metrics } : {}) });
       open.push(started);
       await started.start({ fire, chats });
       return started;

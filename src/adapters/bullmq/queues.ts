@@ -51,6 +51,8 @@ export const DELIVERY_ATTEMPTS = 12;
 
 export class PlanbQueues {
   readonly timers: Queue<TimerJob>;
+  /** Runners' reports, for counting what waits (the report worker has its own connection to it). */
+  readonly reports: Queue<RunReport>;
   private readonly deliveries = new Map<string, Queue<DeliveryJob>>();
   private readonly runners = new Map<string, Queue<RunJob>>();
 
@@ -59,6 +61,7 @@ export class PlanbQueues {
     readonly prefix: string,
   ) {
     this.timers = new Queue<TimerJob>(TIMER_QUEUE, { connection, prefix, defaultJobOptions: { ...KEEP, attempts: 20, backoff: { type: 'exponential', delay: 500 } } });
+    this.reports = new Queue<RunReport>(REPORT_QUEUE, { connection, prefix, defaultJobOptions: REPORT_JOB_OPTIONS });
   }
 
   delivery(platform: string): Queue<DeliveryJob> {
@@ -84,6 +87,6 @@ export class PlanbQueues {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.timers.close(), ...[...this.deliveries.values(), ...this.runners.values()].map((queue) => queue.close())]);
+    await Promise.all([this.timers.close(), this.reports.close(), ...[...this.deliveries.values(), ...this.runners.values()].map((queue) => queue.close())]);
   }
 }

@@ -11,6 +11,7 @@ import type { RedisKeys } from '../redis/keys.js';
 import type { Failpoint } from '../failpoint.js';
 import { DELIVERED, runScript, TIMER_DONE } from '../redis/scripts.js';
 import type { RunReport } from '../../app/runs.js';
+import type { DeliveryOutcome, Metrics } from '../metrics.js';
 import type { DeliveryJob, TimerJob } from './queues.js';
 import { DELIVERY_ATTEMPTS, deliveryQueueName, REPORT_QUEUE, TIMER_QUEUE } from './queues.js';
 
@@ -41,6 +42,7 @@ export interface WorkerContext {
   readonly logger: Logger;
   readonly failpoint: Failpoint;
   readonly options?: Partial<Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'concurrency'>>;
+  readonly metrics?: Metrics;
 }
 
 const workerOptions = (ctx: WorkerContext, concurrency: number): WorkerOptions => ({
@@ -59,6 +61,8 @@ export const startTimerWorker = (ctx: WorkerContext, fire: (payload: Readonly<Re
     async (job) => {
       const { timer, generation, payload } = job.data;
       if ((await redis.hget(keys.timers, timer)) !== generation) return 'stale';
+      // Due when it was added plus its delay; a retried job counts from its first firing only.
+      if (job.attemptsMade === 0) ctx.metrics?.timerLagSeconds.observe(Math.max(0, Date.now() - job.timestamp - (job.opts.delay ?? 0)) / 1000);
       failpoint('timer.firing');
       // Throws to retry; run twice after a crash, the aggregate ignores what it already recorded.
       await fire(payload);
@@ -80,6 +84,9 @@ export const startReportWorker = (ctx: WorkerContext, report: (report: RunReport
   worker.on('error', (error) => ctx.logger.error({ err: error }, 'report worker error'));
   return worker;
 };
+
+const RATE_LIMITED = 'rate limited';
+const NOT_ITS_TURN = 'waiting for the message before it';
 
 const sleep = (ms: number): Promise<void> => new Promise((wake) => setTimeout(wake, ms));
 
@@ -105,49 +112,65 @@ export const startDeliveryWorker = (ctx: WorkerContext, platform: string, chat: 
     return done === 1;
   };
 
-  const later = async (job: Job<DeliveryJob>, token: string | undefined, ms: number): Promise<never> => {
+  /** Back in the queue after `ms`: for a rate limit, or to wait for the turn of the message before it. */
+  const later = async (job: Job<DeliveryJob>, token: string | undefined, ms: number, why: typeof RATE_LIMITED | typeof NOT_ITS_TURN): Promise<never> => {
     await job.moveToDelayed(Date.now() + ms, token);
-    throw new DelayedError();
+    throw new DelayedError(why);
+  };
+
+  const count = (outcome: DeliveryOutcome): void => ctx.metrics?.deliveries.inc({ platform, outcome });
+  const deliver = async (job: Job<DeliveryJob>, token: string | undefined): Promise<string> => {
+    const { message, sequence } = job.data;
+    let delivered = await deliveredSoFar(job);
+    for (const started = Date.now(); delivered + 1 < sequence && Date.now() - started < WAIT_FOR_TURN_MS; ) {
+      await sleep(20);
+      delivered = await deliveredSoFar(job);
+    }
+    if (sequence <= delivered) return 'duplicate';
+    if (delivered + 1 < sequence) return later(job, token, stepAside(job.attemptsStarted), NOT_ITS_TURN);
+    failpoint('delivery.sending');
+    const ref = (await redis.get(keys.ref(message.key))) ?? undefined;
+    if (ref !== undefined && message.file !== undefined) {
+      // A shared file cannot be edited, and sharing it again under a key already used would be a second copy.
+      logger.warn({ platform, channel: job.data.conversation.channel, key: message.key }, 'a message with a file is posted once: not sent again');
+      await record(job, undefined);
+      return 'skipped';
+    }
+    const thread = job.data.thread === undefined ? null : await redis.get(keys.ref(job.data.thread));
+    const conversation = thread === null ? job.data.conversation : { ...job.data.conversation, thread };
+    let posted: MessageRef | undefined;
+    try {
+      if (ref === undefined) posted = await chat.post(conversation, message);
+      else await chat.update(conversation, ref, message);
+    } catch (error) {
+      if (error instanceof RateLimitedError) return later(job, token, error.retryAfterMs, RATE_LIMITED);
+      const last = error instanceof PermanentDeliveryError || job.attemptsMade + 1 >= (job.opts.attempts ?? DELIVERY_ATTEMPTS);
+      if (!last) throw error;
+      // Given up: logged for people, and the conversation moves on rather than waiting forever.
+      logger.error({ err: error, platform, channel: conversation.channel, key: message.key, attempts: job.attemptsMade + 1 }, 'message dropped');
+      await record(job, undefined);
+      return 'dropped';
+    }
+    // Outside the try: a failure to record must not look like a failed post and post it again.
+    await record(job, posted);
+    failpoint('delivery.recorded');
+    return 'delivered';
   };
 
   const worker = new Worker<DeliveryJob>(
     deliveryQueueName(platform),
     async (job, token) => {
-      const { message, sequence } = job.data;
-      let delivered = await deliveredSoFar(job);
-      for (const started = Date.now(); delivered + 1 < sequence && Date.now() - started < WAIT_FOR_TURN_MS; ) {
-        await sleep(20);
-        delivered = await deliveredSoFar(job);
-      }
-      if (sequence <= delivered) return 'duplicate';
-      if (delivered + 1 < sequence) return later(job, token, stepAside(job.attemptsStarted));
-      failpoint('delivery.sending');
-      const ref = (await redis.get(keys.ref(message.key))) ?? undefined;
-      if (ref !== undefined && message.file !== undefined) {
-        // A shared file cannot be edited, and sharing it again under a key already used would be a second copy.
-        logger.warn({ platform, channel: job.data.conversation.channel, key: message.key }, 'a message with a file is posted once: not sent again');
-        await record(job, undefined);
-        return 'skipped';
-      }
-      const thread = job.data.thread === undefined ? null : await redis.get(keys.ref(job.data.thread));
-      const conversation = thread === null ? job.data.conversation : { ...job.data.conversation, thread };
-      let posted: MessageRef | undefined;
       try {
-        if (ref === undefined) posted = await chat.post(conversation, message);
-        else await chat.update(conversation, ref, message);
+        const outcome = await deliver(job, token);
+        count(outcome as DeliveryOutcome);
+        return outcome;
       } catch (error) {
-        if (error instanceof RateLimitedError) return later(job, token, error.retryAfterMs);
-        const last = error instanceof PermanentDeliveryError || job.attemptsMade + 1 >= (job.opts.attempts ?? DELIVERY_ATTEMPTS);
-        if (!last) throw error;
-        // Given up: logged for people, and the conversation moves on rather than waiting forever.
-        logger.error({ err: error, platform, channel: conversation.channel, key: message.key, attempts: job.attemptsMade + 1 }, 'message dropped');
-        await record(job, undefined);
-        return 'dropped';
+        const outcome: DeliveryOutcome = error instanceof DelayedError ? (error.message === RATE_LIMITED ? 'rate_limited' : 'waiting_turn') : 'failed';
+        count(outcome);
+        // A failure the queue tries again, or a rate limit waited out: either way the message goes out again later.
+        if (outcome !== 'waiting_turn') ctx.metrics?.deliveryRetries.inc({ platform });
+        throw error;
       }
-      // Outside the try: a failure to record must not look like a failed post and post it again.
-      await record(job, posted);
-      failpoint('delivery.recorded');
-      return 'delivered';
     },
     workerOptions(ctx, 8),
   );

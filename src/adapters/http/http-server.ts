@@ -7,6 +7,8 @@ import type { Logger } from '../../app/ports.js';
 import type { IncidentQueries } from '../../app/incident-queries.js';
 import type { ReleaseQueries } from '../../app/release-queries.js';
 import type { WindowQueries } from '../../app/window-queries.js';
+import type { Metrics } from '../metrics.js';
+import { requestKind } from '../metrics.js';
 
 /** A Node request listener mounted at an exact path, as the Slack and Teams adapters provide. */
 export type Route = (req: IncomingMessage, res: ServerResponse) => void;
@@ -33,6 +35,8 @@ export interface HttpServerOptions {
   readonly logger: Logger;
   /** Exact paths (`/slack/events`, `/api/messages`) handed to a platform adapter before anything else is matched. */
   readonly routes?: ReadonlyMap<string, Route>;
+  /** Served at `/metrics` (Prometheus text format), and fed with every request's time to answer. */
+  readonly metrics?: Metrics;
 }
 
 export interface HttpServer {
@@ -202,7 +206,7 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<HttpS
     }
     const errorId = randomUUID();
     // Method and path only: headers carry the API token and the platforms' signatures.
-    logger.error({ err: error, errorId, method: req.method, path }, 'HTTP request failed');
+    logger.error({ err: error, errorId, requestId: res.getHeader('X-Request-Id'), method: req.method, path }, 'HTTP request failed');
     if (res.headersSent) res.destroy();
     else sendJson(res, 500, { error: 'internal error', errorId });
   };
@@ -215,6 +219,9 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<HttpS
       requireRead(req);
       if (await checkReady(ready, readyTimeoutMs, logger)) sendJson(res, 200, { status: 'ready' });
       else sendJson(res, 503, { status: 'unavailable' });
+    } else if (path === '/metrics' && options.metrics) {
+      requireRead(req);
+      send(res, 200, options.metrics.registry.contentType, await options.metrics.registry.metrics());
     } else if (path === CALENDAR_PATH) {
       if (calendar === undefined) throw new BadRequest(404, CALENDAR_DISABLED);
       requireRead(req);
@@ -230,11 +237,17 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<HttpS
   };
 
   const server = createServer((req, res) => {
-    // Keep-alive connections that go idle after close() began would otherwise hold it open until they time out.
+    const path = pathOf(req.url);
+    const started = performance.now();
+    // A request id for the logs and the caller: the load balancer's, when it sent a sane one, else ours.
+    const given = req.headers['x-request-id'];
+    const requestId = typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : randomUUID();
+    res.setHeader('X-Request-Id', requestId);
     res.on('finish', () => {
+      options.metrics?.requestSeconds.observe({ kind: requestKind(path) }, (performance.now() - started) / 1000);
+      // Keep-alive connections that go idle after close() began would otherwise hold it open until they time out.
       if (closing) setImmediate(() => server.closeIdleConnections());
     });
-    const path = pathOf(req.url);
     try {
       const route = routes?.get(path);
       // A platform adapter may hand us an async listener: its rejection must not become an unhandled one.

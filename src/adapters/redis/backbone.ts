@@ -15,6 +15,8 @@ import { redisKeys } from './keys.js';
 import type { RelayOptions } from './outbox-relay.js';
 import { OutboxRelay } from './outbox-relay.js';
 import type { Failpoint } from '../failpoint.js';
+import type { Metrics } from '../metrics.js';
+import { REPORT_QUEUE, TIMER_QUEUE } from '../bullmq/queues.js';
 import { RedisEventStore } from './redis-event-store.js';
 
 /** The process cannot start as configured; the message says why, for the person starting it. */
@@ -33,6 +35,7 @@ export interface BackboneOptions {
   readonly failpoint?: Failpoint;
   readonly relay?: RelayOptions;
   readonly worker?: WorkerContext['options'];
+  readonly metrics?: Metrics;
 }
 
 export interface BackboneHandlers {
@@ -59,6 +62,7 @@ export class Backbone {
   private readonly queues: PlanbQueues;
   private readonly workers: Worker[] = [];
   private relay: OutboxRelay | undefined;
+  private platforms: string[] = [];
   private readonly blocking: Redis;
 
   private constructor(
@@ -94,13 +98,32 @@ export class Backbone {
   /** Starts relaying effects and working the timer queue and the deliveries of `handlers.chats`. */
   async start(handlers: BackboneHandlers): Promise<void> {
     const { logger, failpoint = () => undefined } = this.options;
-    const ctx: WorkerContext = { redis: this.bull, keys: this.keys, logger, failpoint, ...(this.options.worker ? { options: this.options.worker } : {}) };
+    const ctx: WorkerContext = {
+      redis: this.bull,
+      keys: this.keys,
+      logger,
+      failpoint,
+      ...(this.options.worker ? { options: this.options.worker } : {}),
+      ...(this.options.metrics ? { metrics: this.options.metrics } : {}),
+    };
+    this.platforms = [...handlers.chats.keys()];
     this.workers.push(startTimerWorker(ctx, handlers.fire));
     for (const [platform, chat] of handlers.chats) this.workers.push(startDeliveryWorker(ctx, platform, chat));
     if (handlers.report) this.workers.push(startReportWorker(ctx, handlers.report));
     const consumer = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.relay = new OutboxRelay(this.blocking, this.keys, consumer, bullmqSink(this.queues, this.options.clock, logger), logger, failpoint, this.options.relay);
     await this.relay.start();
+  }
+
+  /** Jobs waiting or delayed in each queue this process works (the timers, its platforms' deliveries, reports). */
+  async queueDepths(): Promise<Record<string, number>> {
+    const named: [string, { getJobCountByTypes(...types: ('wait' | 'delayed' | 'prioritized')[]): Promise<number> }][] = [
+      [TIMER_QUEUE, this.queues.timers],
+      ...this.platforms.map((platform): [string, ReturnType<PlanbQueues['delivery']>] => [`deliveries-${platform}`, this.queues.delivery(platform)]),
+      [REPORT_QUEUE, this.queues.reports],
+    ];
+    const counts = await Promise.all(named.map(([, queue]) => queue.getJobCountByTypes('wait', 'delayed', 'prioritized')));
+    return Object.fromEntries(named.map(([name], index) => [name, counts[index] ?? 0]));
   }
 
   /** Redis answers within `timeoutMs`. */
