@@ -77,6 +77,8 @@ export class FakeSlack {
    * before the share exists, without `shares`; true answers as if the share were done, with its message `ts`.
    */
   reportShares = false;
+  /** How long chat.postMessage and chat.update take to answer: a slow Slack keeps deliveries in flight. */
+  latencyMs = 0;
   private ts = 1_700_000_000;
   private fileIds = 0;
   private server: Server | undefined;
@@ -176,6 +178,7 @@ export class FakeSlack {
       res.end(`OK - ${body.length}`);
       return;
     }
+    if (this.latencyMs > 0 && (method === 'chat.postMessage' || method === 'chat.update')) await new Promise((wake) => setTimeout(wake, this.latencyMs));
     const reply = failure ? { ok: false, error: failure.error } : this.answer(call);
     this.calls.push({ ...call, reply });
     res.writeHead(200, { 'Content-Type': 'application/json' });
