@@ -441,7 +441,7 @@ export const createApp = (deps: AppDeps): App => {
         }
         const draft = await postmortems.releaseDraft(release);
         const outcome = await execute(name, (slot, now) => decideTimer(slot, { type: 'postmortem', release, file: postmortemFileName(release) }, now), { postmortem: draft });
-        if (outcome) logger.warn({ payload, code: outcome.code }, outcome.message);
+        if (outcome) logger.warn({ ...payload, code: outcome.code }, outcome.message);
         return;
       }
       if (kind === RELEASE_VERIFY && release !== undefined && step !== undefined && name !== undefined && payload['done'] !== undefined) {
@@ -453,11 +453,11 @@ export const createApp = (deps: AppDeps): App => {
         return;
       }
       if (kind !== STEP_OVERDUE || release === undefined || step === undefined || due === undefined || name === undefined) {
-        logger.warn({ payload }, 'ignored a timer this version does not know');
+        logger.warn({ ...payload }, 'ignored a timer this version does not know');
         return;
       }
       const outcome = await execute(name, (slot, now) => decideTimer(slot, { type: 'step_overdue', release, step, due }, now));
-      if (outcome) logger.warn({ payload, code: outcome.code }, outcome.message);
+      if (outcome) logger.warn({ ...payload, code: outcome.code }, outcome.message);
     },
     report: (report) => runs.report(report),
   };

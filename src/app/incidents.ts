@@ -242,7 +242,7 @@ export const createIncidents = (deps: IncidentDeps): Incidents => {
       const fired = timer;
       const draft = fired.type === 'postmortem' ? await deps.postmortem(id) : undefined;
       const outcome = await execute(release, (current, now) => decideTimer(current, fired, now), draft);
-      if (outcome) deps.logger.warn({ payload, code: outcome.code }, outcome.message);
+      if (outcome) deps.logger.warn({ ...payload, code: outcome.code }, outcome.message);
       return true;
     },
   };

@@ -182,7 +182,7 @@ export const createWindows = (deps: WindowDeps): Windows => {
       if (!timer) return false;
       const fired = timer;
       const executed = await execute(window, (book, now) => decideTimer(book, fired, now));
-      if (isDomainError(executed)) deps.logger.warn({ payload, code: executed.code }, executed.message);
+      if (isDomainError(executed)) deps.logger.warn({ ...payload, code: executed.code }, executed.message);
       // A release that ended while the end was being recorded scheduled its check too early to see the overrun.
       else if (executed.events.some((event) => event.type === 'window.overran') && (await running(window)).length === 0) {
         await execute(window, (book, now) => decideTimer(book, { type: 'check', window, running: [] }, now));
