@@ -199,6 +199,9 @@ const envSchema = z.object({
 
 type Vars = Partial<Record<keyof typeof envSchema.shape, string>>;
 
+/** Every environment variable Plan B reads (deploy manifests are checked against it). */
+export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 /** Blank counts as unset, so a `FOO=` line left in a .env file switches nothing on. */
 const present = (env: Env): Vars =>
   Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== ''));

@@ -7,11 +7,16 @@ import { parseRunbookText } from '../../domain/runbook-yaml.js';
 
 const isYaml = (name: string): boolean => /\.ya?ml$/i.test(name);
 
-const yamlFiles = async (dir: string): Promise<string[]> =>
-  (await readdir(dir, { withFileTypes: true }))
-    .filter((entry) => entry.isFile() && isYaml(entry.name))
-    .map((entry) => join(dir, entry.name))
-    .sort();
+/** A regular file, or a link to one: Kubernetes mounts a ConfigMap's files as symlinks. */
+const isFileOrLinkToOne = async (path: string): Promise<boolean> => (await stat(path).catch(() => undefined))?.isFile() ?? false;
+
+const yamlFiles = async (dir: string): Promise<string[]> => {
+  const candidates = (await readdir(dir, { withFileTypes: true }))
+    .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && isYaml(entry.name))
+    .map((entry) => join(dir, entry.name));
+  const files = await Promise.all(candidates.map(async (path) => ((await isFileOrLinkToOne(path)) ? path : undefined)));
+  return files.filter((path): path is string => path !== undefined).sort();
+};
 
 const loadFiles = async (files: readonly string[]): Promise<{ runbooks: Runbook[]; issues: RunbookIssue[] }> => {
   const runbooks: Runbook[] = [];
