@@ -5,13 +5,13 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI } from '../support/console-process.js';
 import { FakeSlack } from '../support/fake-slack.js';
-import { connect, dropPrefix, redisUrl, uniquePrefix } from '../support/redis.js';
+import { slackProcessEnv } from '../support/slack-server.js';
+import { connect, dropPrefix, uniquePrefix } from '../support/redis.js';
 import { freePort } from '../support/redis-server.js';
-import { sign, SIGNING_SECRET, slashCommandBody } from '../support/slack-requests.js';
+import { sign, slashCommandBody } from '../support/slack-requests.js';
 import { until } from '../support/until.js';
 
 const redis = connect();
@@ -29,17 +29,7 @@ afterAll(async () => {
 const serve = async (): Promise<{ child: ChildProcess; base: string; logs: () => string }> => {
   const port = await freePort();
   const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      SLACK_BOT_TOKEN: 'xoxb-graceful-test',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      REDIS_URL: redisUrl(),
-      PLANB_REDIS_PREFIX: prefix,
-      PLANB_CONFIG: resolve('test/fixtures/slack/planb.yaml'),
-      PORT: String(port),
-      LOG_LEVEL: 'info',
-    },
+    env: slackProcessEnv(slack, { token: 'xoxb-graceful-test', prefix, port, logLevel: 'info' }),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   children.push(child);

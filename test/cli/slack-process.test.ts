@@ -1,10 +1,10 @@
 /** With Slack configured, the bare `planb` (what `npm start` runs) serves Slack; at the most verbose log level no secret reaches its logs. */
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI } from '../support/console-process.js';
 import { FakeSlack } from '../support/fake-slack.js';
-import { connect, dropPrefix, redisUrl, uniquePrefix } from '../support/redis.js';
+import { slackProcessEnv } from '../support/slack-server.js';
+import { connect, dropPrefix, uniquePrefix } from '../support/redis.js';
 import { freePort } from '../support/redis-server.js';
 import { sign, SIGNING_SECRET, slashCommandBody } from '../support/slack-requests.js';
 
@@ -23,17 +23,7 @@ describe('planb with Slack configured', () => {
     await slack.start();
     const port = await freePort();
     const child = spawn(process.execPath, [CLI], {
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        SLACK_BOT_TOKEN: TOKEN,
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: slack.apiUrl,
-        REDIS_URL: redisUrl(),
-        PLANB_REDIS_PREFIX: prefix,
-        PLANB_CONFIG: resolve('test/fixtures/slack/planb.yaml'),
-        PORT: String(port),
-        LOG_LEVEL: 'trace',
-      },
+      env: slackProcessEnv(slack, { token: TOKEN, prefix, port, logLevel: 'trace' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let logs = '';
