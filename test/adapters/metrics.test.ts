@@ -50,8 +50,12 @@ describe('metrics', () => {
     ];
     await backbone.store.append('s', 0, [{ id: 'e1', type: 'x.y', at: new Date().toISOString(), actor: null, data: {} }], effects);
     await until(() => fired.length === 1 && chat.posted.length === 1);
-
-    const text = await metrics.registry.metrics();
+    // The worker counts a delivery once it has recorded it, just after the post itself.
+    let text = '';
+    for (const deadline = Date.now() + 5_000; sample(text, 'planb_deliveries_total{platform="console",outcome="delivered"}') === undefined && Date.now() < deadline; ) {
+      text = await metrics.registry.metrics();
+      await new Promise((wake) => setTimeout(wake, 20));
+    }
     expect(sample(text, 'planb_timer_lag_seconds_count')).toBe(1);
     expect(sample(text, 'planb_timer_lag_seconds_sum')).toBeLessThan(2);
     expect(sample(text, 'planb_deliveries_total{platform="console",outcome="rate_limited"}')).toBe(1);

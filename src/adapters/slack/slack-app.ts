@@ -3,7 +3,7 @@
  * connection), turning slash commands and button presses into the app's commands and actions.
  */
 import { App as BoltApp, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
-import type { Logger as BoltLogger } from '@slack/bolt';
+import type { AuthorizeResult, Logger as BoltLogger } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import { WebClient } from '@slack/web-api';
 import type { App, Request } from '../../app/app.js';
@@ -66,6 +66,30 @@ const boltLogger = (logger: Logger): BoltLogger => ({
 const mentioned = (text: string): { id: string; name?: string }[] =>
   [...text.matchAll(/<@([UW][A-Z0-9]+)(?:\|([^>]*))?>/g)].map((match) => ({ id: match[1] ?? '', ...(match[2] ? { name: match[2] } : {}) }));
 
+/**
+ * Who the bot is, from one auth.test, remembered once it succeeds. Bolt's own (`token:`) calls auth.test in its
+ * constructor and keeps the promise even when it fails: Slack unreachable for a moment at start would end the process
+ * (an unhandled rejection), or leave every later request unauthorised. Here a failure is forgotten: the next request
+ * asks again, and Slack retries the request meanwhile.
+ */
+const botAuthorization = (client: WebClient, botToken: string): (() => Promise<AuthorizeResult>) => {
+  let known: Promise<AuthorizeResult> | undefined;
+  return async () => {
+    known ??= client.auth.test({ token: botToken }).then((who) => ({
+      botToken,
+      ...(who.bot_id ? { botId: who.bot_id } : {}),
+      ...(who.user_id ? { botUserId: who.user_id } : {}),
+      ...(who.team_id ? { teamId: who.team_id } : {}),
+    }));
+    try {
+      return await known;
+    } catch (error) {
+      known = undefined;
+      throw error;
+    }
+  };
+};
+
 export const createSlackAdapter = (deps: SlackAdapterDeps): SlackAdapter => {
   const { options, directory, logger } = deps;
   const client = new WebClient(options.botToken, { ...clientOptions(options.apiUrl), logLevel: LogLevel.WARN });
@@ -81,7 +105,7 @@ export const createSlackAdapter = (deps: SlackAdapterDeps): SlackAdapter => {
         installerOptions: { clientOptions: options.apiUrl === undefined ? {} : { slackApiUrl: clientOptions(options.apiUrl).slackApiUrl } },
       })
     : new HTTPReceiver({ signingSecret: options.signingSecret ?? '', endpoints: SLACK_EVENTS_PATH, logger: log, processBeforeResponse: false });
-  const bolt = new BoltApp({ token: options.botToken, receiver, logger: log, clientOptions: clientOptions(options.apiUrl) });
+  const bolt = new BoltApp({ authorize: botAuthorization(client, options.botToken), receiver, logger: log, clientOptions: clientOptions(options.apiUrl) });
 
   /** Names (and zones) for the people a request involves, from users.info once per person, else from the payload. */
   const learn = async (people: readonly { id: string; name?: string }[]): Promise<void> => {

@@ -1,0 +1,47 @@
+/**
+ * Slack's Web API unreachable when the first request arrives: `planb serve` stays up, Bolt acks that request and
+ * runs nothing for it (it cannot tell who the bot is), and the next one is authorised once auth.test answers; a
+ * success is remembered, not asked again.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeSlack } from '../../support/fake-slack.js';
+import { startSlackServer } from '../../support/slack-server.js';
+import { sign, SIGNING_SECRET, slashCommandBody } from '../../support/slack-requests.js';
+import { until } from '../../support/until.js';
+
+const slack = new FakeSlack();
+let base = '';
+let stop: () => Promise<void> = () => Promise.resolve();
+
+beforeAll(async () => {
+  await slack.start();
+  // Both tries of the first auth.test (the client retries once) meet an outage.
+  slack.failNext('auth.test', { status: 500 });
+  slack.failNext('auth.test', { status: 500 });
+  const server = await startSlackServer(slack, { SLACK_BOT_TOKEN: 'xoxb-auth-outage', SLACK_SIGNING_SECRET: SIGNING_SECRET });
+  base = server.base;
+  stop = server.stop;
+});
+
+afterAll(async () => {
+  await stop();
+  await slack.stop();
+});
+
+const help = async (responseId: string): Promise<number> => {
+  const signed = sign(slashCommandBody({ user: 'U0ALICE', userName: 'alice', command: '/release', text: 'help', responseUrl: slack.responseUrl(responseId) }));
+  return (await fetch(`${base}/slack/events`, { method: 'POST', body: signed.body, headers: signed.headers })).status;
+};
+
+describe('Slack unreachable at first', () => {
+  it('fails that request only, then authorises once and remembers it', async () => {
+    expect(await help('during')).toBe(200);
+    expect(await help('after')).toBe(200);
+    await until(() => slack.responses.some((response) => response.id === 'after'));
+    expect(slack.responses.some((response) => response.id === 'during')).toBe(false);
+    expect(await help('again')).toBe(200);
+    await until(() => slack.responses.some((response) => response.id === 'again'));
+    expect(slack.callsOf('auth.test')).toHaveLength(1);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+});
