@@ -2,7 +2,12 @@
 import type { Readable } from 'node:stream';
 import { createApp } from './app/app.js';
 import type { App } from './app/app.js';
-import type { Chat, Directory, EventStore, Logger } from './app/ports.js';
+import type { Chat, Directory, Logger } from './app/ports.js';
+import type { IncidentQueries } from './app/incident-queries.js';
+import type { ReleaseQueries } from './app/release-queries.js';
+import type { WindowQueries } from './app/window-queries.js';
+import { isOpen } from './domain/incident/state.js';
+import { isOpenWindow } from './domain/window/state.js';
 import { createMetrics } from './adapters/metrics.js';
 import { ACTIVE_STATUSES } from './domain/release/state.js';
 import { createIncidentQueries } from './app/incident-queries.js';
@@ -86,20 +91,6 @@ export const startConsole = async (config: Config, io: ConsoleIo): Promise<void>
   await runtime.close();
 };
 
-/** What is not over yet, for the metrics: read when Prometheus scrapes. */
-const activeCounts = async (store: EventStore, config: Config): Promise<{ releases: number; incidents: number; windows: number }> => {
-  const [releases, incidents, windows] = await Promise.all([
-    createReleaseQueries(store, () => config.runbooks.map((runbook) => runbook.name)).list(),
-    createIncidentQueries(store).list(),
-    createWindowQueries(store).list(),
-  ]);
-  return {
-    releases: releases.filter((release) => ACTIVE_STATUSES.includes(release.status)).length,
-    incidents: incidents.filter((incident) => incident.status === 'open').length,
-    windows: windows.filter((window) => window.status === 'scheduled' || window.status === 'running' || window.status === 'overrunning').length,
-  };
-};
-
 /** A value that exists once start-up has made it: the adapters are built before the app they call. */
 const later = <T>(what: string): { set: (value: T) => void; get: () => T } => {
   let value: T | undefined;
@@ -134,12 +125,21 @@ export const startServer = async (config: Config): Promise<{ url: string; stop: 
       zone: config.timezone,
     });
   const chats = new Map<string, Chat>([...(slack ? [['slack', slack.chat] as const] : []), ...(teams ? [['teams', teams.chat] as const] : [])]);
-  const metrics = createMetrics({ active: () => activeCounts(runtime.get().store, config), queues: () => runtime.get().queueDepths() });
+  const queries = later<{ releases: ReleaseQueries; incidents: IncidentQueries; windows: WindowQueries }>('the queries');
+  // What is not over yet, read when Prometheus scrapes, through the same queries as the API.
+  const active = async (): Promise<{ releases: number; incidents: number; windows: number }> => {
+    const { releases, incidents, windows } = queries.get();
+    const [r, i, w] = await Promise.all([releases.list(), incidents.list(), windows.list()]);
+    return { releases: r.filter((release) => ACTIVE_STATUSES.includes(release.status)).length, incidents: i.filter(isOpen).length, windows: w.filter(isOpenWindow).length };
+  };
+  const metrics = createMetrics({ active, queues: () => runtime.get().queueDepths() });
   runtime.set(await openRuntime(config, logger, chats, metrics));
   app.set(appOn(config, runtime.get(), chats, logger, directory));
   await runtime.get().start(app.get());
   const releases = createReleaseQueries(runtime.get().store, () => config.runbooks.map((runbook) => runbook.name));
   const windows = createWindowQueries(runtime.get().store);
+  const incidents = createIncidentQueries(runtime.get().store);
+  queries.set({ releases, incidents, windows });
   const postmortems = createPostmortems(runtime.get().store, () => config.runbooks.map((runbook) => runbook.name), { zone: config.timezone, name: (principal) => directory.displayName(principal) });
   const calendar =
     config.calendarToken === undefined
@@ -151,7 +151,7 @@ export const startServer = async (config: Config): Promise<{ url: string; stop: 
     logger,
     routes: new Map([...(slack?.routes ?? []), ...(teams?.routes ?? [])]),
     metrics,
-    ...(config.apiToken === undefined ? {} : { api: { token: config.apiToken, releases, incidents: createIncidentQueries(runtime.get().store), windows, postmortem: (id: string) => postmortems.draft(id) } }),
+    ...(config.apiToken === undefined ? {} : { api: { token: config.apiToken, releases, incidents, windows, postmortem: (id: string) => postmortems.draft(id) } }),
     ...(calendar ? { calendar } : {}),
   });
   await slack?.start();

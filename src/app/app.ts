@@ -127,7 +127,7 @@ export const createApp = (deps: AppDeps): App => {
   const run = async (request: Request, book: Runbook, command: ReleaseCommand): Promise<Outcome> => {
     // Starting or approving an automated step needs its runner there: who is, is read before deciding.
     const needsRunner = command.type === 'start_step' || command.type === 'approve_step';
-    const runners = needsRunner ? await runs.presence(book, await releases.find(config.runbooks, command.release), command.step) : {};
+    const runners = needsRunner ? await runs.presence(book, command.step) : {};
     return execute(book.name, (slot, now) => decide(slot, command, { now, actor: request.user, groups: config.groups, runbook: book, freezes: config.freezes ?? [], runners }));
   };
 

@@ -29,8 +29,8 @@ export interface ReleaseRunsDeps {
 }
 
 export interface ReleaseRuns {
-  /** Presence of the runners the current step of a release needs, for `DecideContext.runners`. */
-  presence(book: Runbook, release: Release | undefined, step: string | undefined): Promise<Record<string, RunnerPresence>>;
+  /** Presence of the runner step `step` of the runbook names, for `DecideContext.runners`. */
+  presence(book: Runbook, step: string): Promise<Record<string, RunnerPresence>>;
   /** A runner's report; throws when it should be retried. */
   report(report: RunReport): Promise<void>;
   /** The watch over attempt `attempt` of a step fired. */
@@ -71,9 +71,9 @@ export const createReleaseRuns = (deps: ReleaseRunsDeps): ReleaseRuns => {
   };
 
   return {
-    presence: async (book, release, step) => {
+    presence: async (book, step) => {
       const runner = book.steps.find((candidate) => candidate.id === step)?.run?.runner;
-      if (!release || runner === undefined) return {};
+      if (runner === undefined) return {};
       return { [runner]: await online(runner) };
     },
 

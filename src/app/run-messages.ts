@@ -66,7 +66,7 @@ export const finishedOutputMessage = (release: Release, step: StepState, result:
 export const runLogMessage = (release: Release, step: StepState, result: RunFinishedData, log: string): Message => ({
   key: `${runOutputKey(release.id, step.id, result.attempt)}/log`,
   text: [`The full output of ${step.id} (attempt ${result.attempt}).`],
-  file: { name: result.log ?? `${release.id}-${step.id}-${result.attempt}.log`, title: `Output of ${step.title} (${release.id}, attempt ${result.attempt})`, content: log },
+  file: { name: result.log ?? runLogName(release.id, step.id, result.attempt), title: `Output of ${step.title} (${release.id}, attempt ${result.attempt})`, content: log },
 });
 
 /** The file name of an attempt's log. */

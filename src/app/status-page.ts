@@ -7,8 +7,10 @@
  * nobody has written one, a neutral sentence stands in. People's names appear only when `names` is configured.
  */
 import type { Incident } from '../domain/incident/state.js';
+import { isOpen } from '../domain/incident/state.js';
 import type { Severity } from '../domain/incident/events.js';
 import type { Window } from '../domain/window/state.js';
+import { isOpenWindow } from '../domain/window/state.js';
 
 export interface StatusOptions {
   readonly now: Date;
@@ -103,8 +105,8 @@ const publicWindow = (window: Window): PublicWindow => ({
 export const statusModel = (incidents: readonly Incident[], windows: readonly Window[], options: StatusOptions): StatusModel => {
   const since = options.now.getTime() - (options.historyDays ?? 14) * DAY_MS;
   const recent = (at: string | undefined): boolean => at !== undefined && Date.parse(at) >= since;
-  const open = incidents.filter((incident) => incident.status === 'open').map((incident) => publicIncident(incident, options));
-  const current = windows.filter((window) => window.status === 'scheduled' || window.status === 'running' || window.status === 'overrunning').map(publicWindow);
+  const open = incidents.filter(isOpen).map((incident) => publicIncident(incident, options));
+  const current = windows.filter(isOpenWindow).map(publicWindow);
   const newestFirst = <T extends { readonly start?: string; readonly since?: string }>(a: T, b: T): number => (b.start ?? b.since ?? '').localeCompare(a.start ?? a.since ?? '');
   return {
     title: options.title,

@@ -66,7 +66,7 @@ export interface IncidentBook {
 
 export const emptyBook: IncidentBook = { incidents: [] };
 
-export const isOpen = (incident: Incident): boolean => incident.status === 'open';
+export const isOpen = (incident: Pick<Incident, 'status'>): boolean => incident.status === 'open';
 
 const plus = (iso: string, ms: number): string => new Date(Date.parse(iso) + ms).toISOString();
 

@@ -55,7 +55,7 @@ export interface WindowBook {
 export const emptyWindows: WindowBook = { windows: [] };
 
 /** Not yet over: scheduled, running or running over. */
-export const isOpenWindow = (window: Window): boolean => window.status === 'scheduled' || window.status === 'running' || window.status === 'overrunning';
+export const isOpenWindow = (window: Pick<Window, 'status'>): boolean => window.status === 'scheduled' || window.status === 'running' || window.status === 'overrunning';
 
 export const isUnderway = (window: Window): boolean => window.status === 'running' || window.status === 'overrunning';
 
