@@ -68,6 +68,17 @@ const fileSchema = z.strictObject({
       output_every: durationSchema.optional(),
     })
     .default({}),
+  /** The public status page (`PLANB_STATUS_PAGE=true`): what it is called and what it may show. */
+  status: z
+    .strictObject({
+      title: z.string().trim().min(1).max(100).default('Service status'),
+      /** Show who leads each incident (their display name). Off: partners see no people's names. */
+      show_names: z.boolean().default(false),
+      /** The page's public address, for the feed's absolute links; without it they follow the request's Host. */
+      url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://status.example.com' }).optional(),
+      history_days: z.number().int().min(1).max(90).default(14),
+    })
+    .default({ title: 'Service status', show_names: false, history_days: 14 }),
   /** Change freezes: a date (the whole day) or a date and time, in `timezone` unless it carries an offset. */
   freezes: z
     .array(
@@ -103,6 +114,14 @@ export interface TeamsConfig {
   readonly emulator: boolean;
 }
 
+export interface StatusPageConfig {
+  readonly title: string;
+  readonly showNames: boolean;
+  /** The public base address (no trailing slash), when configured. */
+  readonly url?: string;
+  readonly historyDays: number;
+}
+
 export interface Config {
   /** Chat platforms with credentials in the environment; none means the console. */
   readonly platforms: readonly Platform[];
@@ -118,6 +137,8 @@ export interface Config {
   readonly apiToken?: string;
   /** The iCalendar feed of maintenance windows is served only when its own token guards it. */
   readonly calendarToken?: string;
+  /** The public status page, when `PLANB_STATUS_PAGE=true`: its title and options from planb.yaml `status:`. */
+  readonly statusPage?: StatusPageConfig;
   /** Test-only: SIGKILL this process the `hit`th time it reaches `point`, to prove recovery. */
   readonly failpoint?: { readonly point: string; readonly hit: number };
   /** Valid but dangerous settings, for the caller to log loudly at start-up. */
@@ -190,6 +211,7 @@ const envSchema = z.object({
   PLANB_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9._-]+$/, { error: notValue('may hold only letters, digits, "-", "_" and "." (no ":")') }).default('planb'),
   PLANB_API_TOKEN: z.string().min(16, { error: 'must be at least 16 characters, since it guards the JSON API.' }).optional(),
   PLANB_CALENDAR_TOKEN: z.string().min(16, { error: 'must be at least 16 characters, since it travels in the calendar URL.' }).optional(),
+  PLANB_STATUS_PAGE: z.enum(['true', 'false'], { error: notValue('must be true or false') }).transform((flag) => flag === 'true').default(false),
   PLANB_FAILPOINT: z
     .string()
     .regex(FAILPOINT, { error: notValue('must be a point name (lower-case letters, digits, dots, dashes), optionally with @N for the Nth hit (N >= 1)') })
@@ -242,7 +264,7 @@ const storeRules = (vars: Vars, platforms: readonly Platform[]): string[] => {
   return [`REDIS_URL is required when ${names} ${verb} configured (releases, timers and messages must survive a restart); set PLANB_STORE=memory to run on the embedded store on purpose.`];
 };
 
-type EnvPart = Pick<Config, 'platforms' | 'slack' | 'teams' | 'store' | 'redisUrl' | 'redisPrefix' | 'port' | 'logLevel' | 'apiToken' | 'calendarToken' | 'failpoint' | 'warnings'>;
+type EnvPart = Pick<Config, 'platforms' | 'slack' | 'teams' | 'store' | 'redisUrl' | 'redisPrefix' | 'port' | 'logLevel' | 'apiToken' | 'calendarToken' | 'failpoint' | 'warnings'> & { readonly statusPage: boolean };
 
 const readEnv = (vars: Vars, problems: string[]): EnvPart | undefined => {
   const parsed = envSchema.safeParse(vars);
@@ -283,6 +305,7 @@ const readEnv = (vars: Vars, problems: string[]): EnvPart | undefined => {
     apiToken: env.PLANB_API_TOKEN,
     calendarToken: env.PLANB_CALENDAR_TOKEN,
     failpoint: env.PLANB_FAILPOINT,
+    statusPage: env.PLANB_STATUS_PAGE,
     warnings,
   };
 };
@@ -328,8 +351,10 @@ export const loadConfig = async (env: Env = process.env): Promise<Config> => {
   });
   const runs = runTimings(file.runners, chosen.file, problems);
   if (problems.length > 0 || !fromEnv) throw new ConfigError(problems);
+  const { statusPage: statusOn, ...environment } = fromEnv;
   return {
-    ...fromEnv,
+    ...environment,
+    ...(statusOn ? { statusPage: statusPageConfig(file.status) } : {}),
     configFile: chosen.file,
     usingExample: chosen.usingExample,
     timezone: file.timezone,
@@ -353,6 +378,13 @@ export const loadConfig = async (env: Env = process.env): Promise<Config> => {
     hostEnvironment: { ...env },
   };
 };
+
+const statusPageConfig = (given: z.output<typeof fileSchema>['status']): StatusPageConfig => ({
+  title: given.title,
+  showNames: given.show_names,
+  ...(given.url === undefined ? {} : { url: given.url.replace(/\/+$/, '') }),
+  historyDays: given.history_days,
+});
 
 /** planb.yaml `runners:` over the defaults; a runner must be able to miss a heartbeat without being called offline. */
 const runTimings = (given: z.output<typeof fileSchema>['runners'], file: string, problems: string[]): RunTimings => {

@@ -13,6 +13,7 @@ import { ACTIVE_STATUSES } from './domain/release/state.js';
 import { createIncidentQueries } from './app/incident-queries.js';
 import { createReleaseQueries } from './app/release-queries.js';
 import { windowsCalendar } from './app/calendar.js';
+import { statusDocuments } from './app/status-page.js';
 import { createPostmortems } from './app/postmortems.js';
 import { createWindowQueries } from './app/window-queries.js';
 import type { Config } from './config.js';
@@ -145,6 +146,13 @@ export const startServer = async (config: Config): Promise<{ url: string; stop: 
     config.calendarToken === undefined
       ? undefined
       : { token: config.calendarToken, read: async () => windowsCalendar(await windows.all(), { name: 'Plan B maintenance', now: systemClock.now(), zone: config.timezone }) };
+  const statusPage = config.statusPage;
+  const status =
+    statusPage &&
+    statusDocuments(
+      { incidents: () => incidents.all(), windows: () => windows.all() },
+      { title: statusPage.title, historyDays: statusPage.historyDays, zone: config.timezone, ...(statusPage.showNames ? { names: (principal: string) => directory.displayName(principal) } : {}) },
+    );
   const server = await startHttpServer({
     port: config.port,
     ready: () => runtime.get().ready(),
@@ -153,9 +161,10 @@ export const startServer = async (config: Config): Promise<{ url: string; stop: 
     metrics,
     ...(config.apiToken === undefined ? {} : { api: { token: config.apiToken, releases, incidents, windows, postmortem: (id: string) => postmortems.draft(id) } }),
     ...(calendar ? { calendar } : {}),
+    ...(status ? { status: { ...(statusPage?.url === undefined ? {} : { url: statusPage.url }), read: (document, baseUrl) => status(document, { now: systemClock.now(), baseUrl }) } } : {}),
   });
   await slack?.start();
-  logger.info({ url: server.url, store: runtime.get().kind, api: config.apiToken !== undefined, calendar: calendar !== undefined, platforms: [...chats.keys()] }, 'planb serve is listening');
+  logger.info({ url: server.url, store: runtime.get().kind, api: config.apiToken !== undefined, calendar: calendar !== undefined, status: status !== undefined, platforms: [...chats.keys()] }, 'planb serve is listening');
   return {
     url: server.url,
     stop: async () => {

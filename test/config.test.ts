@@ -198,6 +198,24 @@ describe('loadConfig: the environment', () => {
     expect(await problems({ PLANB_API_TOKEN: 'short-token' })).toEqual(['PLANB_API_TOKEN must be at least 16 characters, since it guards the JSON API.']);
   });
 
+  it('enables the status page only with PLANB_STATUS_PAGE=true, with its title and options from planb.yaml', async () => {
+    expect((await loadConfig({})).statusPage).toBeUndefined();
+    expect((await loadConfig({ PLANB_STATUS_PAGE: 'false' })).statusPage).toBeUndefined();
+    expect((await loadConfig({ PLANB_STATUS_PAGE: 'true' })).statusPage).toEqual({ title: 'Service status', showNames: false, historyDays: 14 });
+    const book = "name: a\ntitle: A\ndrivers: ['*']\nconfirmers: ['*']\nsteps: [{ id: s, title: S }]\n";
+    const good = dir({ 'planb.yaml': 'status: { title: Acme status, show_names: true, url: "https://status.acme.example/", history_days: 30 }\n', 'runbooks/a.yaml': book });
+    expect((await loadConfig({ PLANB_CONFIG: join(good, 'planb.yaml'), PLANB_STATUS_PAGE: 'true' })).statusPage).toEqual({
+      title: 'Acme status',
+      showNames: true,
+      url: 'https://status.acme.example',
+      historyDays: 30,
+    });
+    expect(await problems({ PLANB_STATUS_PAGE: 'yes' })).toEqual(['PLANB_STATUS_PAGE must be true or false, not "yes".']);
+    const bad = dir({ 'planb.yaml': 'status: { title: "", url: "ftp://x", history_days: 365, colour: red }\n', 'runbooks/a.yaml': book });
+    const found = (await problems({ PLANB_CONFIG: join(bad, 'planb.yaml') })).join('\n');
+    for (const key of ['status.title', 'status.url: must be an http(s) URL', 'status.history_days', 'colour']) expect(found).toContain(key);
+  });
+
   it('reads the Redis key prefix, which may not contain ":"', async () => {
     expect((await loadConfig({ PLANB_REDIS_PREFIX: 'team-a.prod_1' })).redisPrefix).toBe('team-a.prod_1');
     expect(await problems({ PLANB_REDIS_PREFIX: 'planb:prod' })).toEqual(['PLANB_REDIS_PREFIX may hold only letters, digits, "-", "_" and "." (no ":"), not "planb:prod".']);

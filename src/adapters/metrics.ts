@@ -6,7 +6,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Where a request went: `slack`, `teams`, `api`, `health`, `calendar`, `metrics` or `other`. */
-export type RequestKind = 'slack' | 'teams' | 'api' | 'health' | 'calendar' | 'metrics' | 'other';
+export type RequestKind = 'slack' | 'teams' | 'api' | 'health' | 'calendar' | 'status' | 'metrics' | 'other';
 
 /** What became of one delivery job run (a message posted or edited, a duplicate skipped, a retry…). */
 export type DeliveryOutcome = 'delivered' | 'duplicate' | 'skipped' | 'dropped' | 'rate_limited' | 'waiting_turn' | 'failed';
@@ -87,5 +87,6 @@ export const requestKind = (path: string): RequestKind => {
   if (path === '/api' || path.startsWith('/api/')) return 'api';
   if (path === '/healthz' || path === '/readyz') return 'health';
   if (path === '/calendar.ics') return 'calendar';
+  if (path === '/status' || path === '/status.json' || path.startsWith('/status/')) return 'status';
   return path === '/metrics' ? 'metrics' : 'other';
 };

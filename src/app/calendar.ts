@@ -9,6 +9,11 @@ export interface CalendarOptions {
   readonly now: Date;
   /** The team's IANA zone: the calendar's display zone, and the zone of times written in descriptions. */
   readonly zone: string;
+  /**
+   * `public` (the status page's feed) leaves out what the team wrote for itself: the releases still running, and
+   * the reasons given for extensions and cancellations. Default `team`.
+   */
+  readonly audience?: 'team' | 'public';
 }
 
 /** Windows that ended longer ago than this are left out: the feed stays small, and history is in the JSON API. */
@@ -98,11 +103,14 @@ const sequence = (window: Window): number => window.reschedules + window.extensi
 const lastModified = (window: Window): string =>
   latest(window.scheduledAt, [window.startedAt, window.endedAt, ...window.extensions.map((extension) => extension.at), ...window.overruns.map((overrun) => overrun.at)]);
 
-const description = (window: Window, zone: string): string => {
+const description = (window: Window, zone: string, audience: CalendarOptions['audience']): string => {
+  const about = [...(window.impact === undefined ? [] : [`Impact: ${window.impact}`]), ...(window.services.length === 0 ? [] : [`Services: ${window.services.join(', ')}`])];
+  if (audience === 'public') {
+    return [...about, `Status: ${STATUS_TEXT[window.status]}`, ...window.extensions.map((extension) => `Extended to ${readable(extension.until, zone)}`)].join('\n');
+  }
   const status = window.overrun && window.overrun.releases.length > 0 ? `${STATUS_TEXT[window.status]} (still running: ${window.overrun.releases.join(', ')})` : STATUS_TEXT[window.status];
   return [
-    ...(window.impact === undefined ? [] : [`Impact: ${window.impact}`]),
-    ...(window.services.length === 0 ? [] : [`Services: ${window.services.join(', ')}`]),
+    ...about,
     `Status: ${status}`,
     ...window.extensions.map((extension) => `Extended to ${readable(extension.until, zone)}: ${extension.reason}`),
     ...(window.cancelReason === undefined ? [] : [`Cancelled: ${window.cancelReason}`]),
@@ -121,7 +129,7 @@ const event = (window: Window, options: CalendarOptions): string[] => {
     `DTEND:${utc(window.end)}`,
     // Subscribed calendars show a cancelled event like any other, or drop it; the word makes the cancellation seen.
     `SUMMARY:${cancelled ? 'Cancelled: ' : ''}Maintenance: ${escapeText(window.title)}`,
-    `DESCRIPTION:${escapeText(description(window, options.zone))}`,
+    `DESCRIPTION:${escapeText(description(window, options.zone, options.audience))}`,
     `STATUS:${cancelled ? 'CANCELLED' : 'CONFIRMED'}`,
     `SEQUENCE:${sequence(window)}`,
     `CREATED:${utc(window.scheduledAt)}`,

@@ -27,6 +27,8 @@ export type IncidentDetail = Incident & { readonly events: readonly PublicEvent[
 export interface IncidentQueries {
   list(): Promise<IncidentSummary[]>;
   get(id: string): Promise<IncidentDetail | undefined>;
+  /** Every incident in full, oldest first: for the status page. */
+  all(): Promise<readonly Incident[]>;
 }
 
 const summary = (incident: Incident): IncidentSummary => ({
@@ -60,6 +62,9 @@ export const createIncidentQueries = (store: EventStore): IncidentQueries => {
       const incident = incidents.find((candidate) => candidate.id === id);
       if (!incident) return undefined;
       return { ...incident, events: events.filter((event) => (event.data as { incident?: string }).incident === id).map(publicEvent) };
+    },
+    async all() {
+      return (await read()).incidents;
     },
   };
 };

@@ -92,12 +92,15 @@ describe('metrics', () => {
   });
 
   it('label requests by a fixed set of kinds, never the raw path', () => {
-    expect(['/slack/events', '/api/messages', '/api/v1/releases/x', '/readyz', '/calendar.ics', '/metrics', '/wp-admin'].map(requestKind)).toEqual([
+    expect(['/slack/events', '/api/messages', '/api/v1/releases/x', '/readyz', '/calendar.ics', '/status', '/status/feed.atom', '/status.json', '/metrics', '/wp-admin'].map(requestKind)).toEqual([
       'slack',
       'teams',
       'api',
       'health',
       'calendar',
+      'status',
+      'status',
+      'status',
       'metrics',
       'other',
     ]);

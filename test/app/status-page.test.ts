@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/domain/incident/state.js';
 import type { Window } from '../../src/domain/window/state.js';
-import { statusAtom, statusHtml, statusJson, statusModel } from '../../src/app/status-page.js';
+import { publicText, statusAtom, statusDocuments, statusHtml, statusJson, statusModel } from '../../src/app/status-page.js';
 
 const NOW = new Date('2026-11-24T10:00:00.000Z');
 const ago = (hours: number): string => new Date(NOW.getTime() - hours * 3_600_000).toISOString();
@@ -119,5 +119,39 @@ describe('the status page content', () => {
     const atom = statusAtom(model, 'https://status.example');
     expect(atom).toContain('<content type="text">&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;a href=&quot;https://evil.example&quot;&gt;click&lt;/a&gt;</content>');
     expect(atom.startsWith('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">')).toBe(true);
+  });
+
+  it('turns chat markup into plain words, and people into "a team member" unless names are configured', () => {
+    const text = 'Ask <@U0ALICE|alice> or <at>Bob Jones</at> in <#C0OPS|ops>, <!here>: see <https://status.example/x|the notes> &amp; retry &lt;soon&gt;';
+    expect(publicText(text)).toBe('Ask a team member or a team member in #ops, everyone: see the notes & retry <soon>');
+    expect(publicText(text, (principal) => principal)).toBe('Ask alice or Bob Jones in #ops, everyone: see the notes & retry <soon>');
+    expect(publicText('ping <@U0BOB> and <!subteam^S0SRE|@sre>')).toBe('ping a team member and the team');
+    expect(publicText('ping <@U0BOB>', (principal) => `name of ${principal}`)).toBe('ping name of slack:U0BOB');
+    const shown = statusModel([incident({ updates: [{ at: ago(0.1), by: 'slack:U0ALICE', text, auto: false }] })], [], { now: NOW, title: 'Acme' });
+    expect(shown.incidents[0]?.latest.text).toBe('Ask a team member or a team member in #ops, everyone: see the notes & retry <soon>');
+    expect(statusHtml(shown, { atom: '/a', json: '/j' })).toContain('retry &lt;soon&gt;');
+  });
+
+  it('serves every form from the current incidents and windows; the public calendar leaves out what the team wrote for itself', async () => {
+    const extended = window({
+      status: 'overrunning',
+      start: ago(2),
+      end: ago(-1),
+      overrun: { at: ago(1), releases: ['web-deploy-7'] },
+      extensions: [{ at: ago(1), by: 'slack:U0BOB', until: ago(-1), reason: 'INTERNAL: replica rebuild is slow' }],
+    });
+    const cancelled = window({ id: 'mw-2', status: 'cancelled', cancelReason: 'INTERNAL: vendor not ready', endedAt: ago(3) });
+    const read = statusDocuments({ incidents: () => Promise.resolve([written]), windows: () => Promise.resolve([extended, cancelled]) }, { title: 'Acme status', historyDays: 7, zone: 'Europe/Berlin' });
+    const at = { now: NOW, baseUrl: 'https://status.example' };
+    const calendar = await read('calendar', at);
+    expect(calendar).toContain('X-WR-CALNAME:Acme status: maintenance');
+    expect(calendar).toContain('Impact: Checkout may be slow for a few minutes.');
+    for (const internal of ['INTERNAL', 'web-deploy-7', 'U0BOB']) expect(calendar).not.toContain(internal);
+    expect(JSON.parse(await read('json', at))).toMatchObject({ title: 'Acme status', historyDays: 7, overall: 'incident' });
+    expect(await read('atom', at)).toContain('<link rel="self" href="https://status.example/status/feed.atom"/>');
+    const html = await read('html', at);
+    expect(html).toContain('<h2 id="history-h">Past 7 days</h2>');
+    expect(html).toContain('<a href="/status/calendar.ics">maintenance calendar</a>');
+    expect(html).not.toContain('token');
   });
 });

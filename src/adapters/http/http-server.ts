@@ -7,6 +7,8 @@ import type { Logger } from '../../app/ports.js';
 import type { IncidentQueries } from '../../app/incident-queries.js';
 import type { ReleaseQueries } from '../../app/release-queries.js';
 import type { WindowQueries } from '../../app/window-queries.js';
+import type { StatusDocument } from '../../app/status-page.js';
+import { STATUS_CSP, STATUS_PATHS, STATUS_TYPES } from '../../app/status-page.js';
 import type { Metrics } from '../metrics.js';
 import { requestKind } from '../metrics.js';
 
@@ -32,6 +34,12 @@ export interface HttpServerOptions {
   };
   /** The iCalendar feed of maintenance windows at `/calendar.ics?token=…`, enabled only with its own token. */
   readonly calendar?: { readonly token: string; read(): Promise<string> };
+  /** The public status page and its feeds (`/status`, `/status/feed.atom`, `/status.json`, `/status/calendar.ics`): no token. */
+  readonly status?: {
+    /** The page's public address, for the Atom feed's absolute links; without it they follow the request. */
+    readonly url?: string;
+    read(document: StatusDocument, baseUrl: string): Promise<string>;
+  };
   readonly logger: Logger;
   /** Exact paths (`/slack/events`, `/api/messages`) handed to a platform adapter before anything else is matched. */
   readonly routes?: ReadonlyMap<string, Route>;
@@ -81,6 +89,25 @@ const READ_METHODS = ['GET', 'HEAD'];
 const DISABLED = 'The JSON API is disabled: set PLANB_API_TOKEN to enable it.';
 const CALENDAR_PATH = '/calendar.ics';
 const CALENDAR_DISABLED = 'The calendar feed is disabled: set PLANB_CALENDAR_TOKEN to enable it.';
+const STATUS_DISABLED = 'The status page is disabled: set PLANB_STATUS_PAGE=true to enable it.';
+const STATUS_DOCUMENTS: ReadonlyMap<string, StatusDocument> = new Map(Object.entries(STATUS_PATHS).map(([document, path]) => [path, document as StatusDocument]));
+
+/**
+ * Public, so shareable: the feeds may be read from other sites' pages (partners' dashboards); the page may be
+ * cached briefly by the browser but must be revalidated, since it changes by the minute.
+ */
+const statusHeaders = (document: StatusDocument): Readonly<Record<string, string>> =>
+  document === 'html'
+    ? { 'Cache-Control': 'no-cache', 'Content-Security-Policy': STATUS_CSP, 'Referrer-Policy': 'no-referrer' }
+    : { 'Cache-Control': 'no-cache', 'Access-Control-Allow-Origin': '*' };
+
+/** The address the reader used, when no public one is configured: a Host that is a plain host name or address only. */
+const requestBase = (req: IncomingMessage, fallback: string): string => {
+  const host = req.headers.host ?? '';
+  if (!/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(host)) return fallback;
+  const proto = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
+  return `${proto}://${host}`;
+};
 
 /** A client's mistake, answered with its status and message instead of a 500. */
 class BadRequest extends Error {
@@ -196,8 +223,9 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<HttpS
   const { logger, ready, routes } = options;
   const readyTimeoutMs = options.readyTimeoutMs ?? 2_000;
   const api = options.api && { token: options.api.token, collections: collectionsFor(options.api) };
-  const { calendar } = options;
+  const { calendar, status } = options;
   let closing = false;
+  let ownUrl = 'http://localhost';
 
   const failed = (req: IncomingMessage, res: ServerResponse, path: string, error: unknown): void => {
     if (error instanceof BadRequest) {
@@ -227,6 +255,11 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<HttpS
       requireRead(req);
       requireQueryToken(req.url, calendar.token);
       send(res, 200, 'text/calendar; charset=utf-8', await calendar.read());
+    } else if (STATUS_DOCUMENTS.has(path)) {
+      const document = STATUS_DOCUMENTS.get(path) ?? 'html';
+      if (status === undefined) throw new BadRequest(404, STATUS_DISABLED);
+      requireRead(req);
+      send(res, 200, STATUS_TYPES[document], await status.read(document, status.url ?? requestBase(req, ownUrl)), statusHeaders(document));
     } else if (path === '/api' || path.startsWith('/api/')) {
       if (api === undefined) throw new BadRequest(404, DISABLED);
       requireToken(req, api.token);
@@ -271,7 +304,8 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<HttpS
   const address = server.address() as AddressInfo;
   const host = address.address.includes(':') ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  logger.info({ url, api: api !== undefined, calendar: calendar !== undefined }, 'HTTP server listening');
+  ownUrl = `http://localhost:${address.port}`;
+  logger.info({ url, api: api !== undefined, calendar: calendar !== undefined, status: status !== undefined }, 'HTTP server listening');
 
   return {
     url,

@@ -1,4 +1,5 @@
 /** The HTTP server over real sockets: health checks, the JSON API on releases the real app ran, the calendar feed, mounted routes. */
+import { get as httpGet } from 'node:http';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { App, Request } from '../../../src/app/app.js';
 import { createApp } from '../../../src/app/app.js';
@@ -387,6 +388,70 @@ describe('the calendar feed', () => {
     const errors = logged.filter((entry) => entry.level === 'error');
     expect(errors.map((entry) => [entry.message, entry.context['path']])).toEqual([['HTTP request failed', '/calendar.ics']]);
     expect(JSON.stringify(logged)).not.toContain(CALENDAR_TOKEN);
+  });
+});
+
+describe('the status page', () => {
+  const asked: Array<[string, string]> = [];
+  const status = (url?: string): HttpServerOptions['status'] => ({
+    ...(url === undefined ? {} : { url }),
+    read: (document, baseUrl) => {
+      asked.push([document, baseUrl]);
+      return Promise.resolve(`${document} at ${baseUrl}`);
+    },
+  });
+  afterEach(() => {
+    asked.length = 0;
+  });
+
+  it('is a 404 on every path that says how to enable it, when not configured', async () => {
+    const server = await serve({ api: { token: TOKEN, releases: noReleases } });
+    for (const path of ['/status', '/status/feed.atom', '/status.json', '/status/calendar.ics']) {
+      const response = await fetch(`${server.url}${path}`);
+      expect([path, response.status, await response.json()]).toEqual([path, 404, { error: 'The status page is disabled: set PLANB_STATUS_PAGE=true to enable it.' }]);
+    }
+  });
+
+  it('serves each form with its type, no token, and the headers a public page needs', async () => {
+    const server = await serve({ status: status('https://status.example.com') });
+    const forms: Array<[string, string, string]> = [
+      ['/status', 'html', 'text/html; charset=utf-8'],
+      ['/status/feed.atom', 'atom', 'application/atom+xml; charset=utf-8'],
+      ['/status.json', 'json', 'application/json; charset=utf-8'],
+      ['/status/calendar.ics', 'calendar', 'text/calendar; charset=utf-8'],
+    ];
+    for (const [path, document, type] of forms) {
+      const response = await fetch(`${server.url}${path}?utm_source=x`);
+      expect([path, response.status, response.headers.get('content-type'), response.headers.get('cache-control'), await response.text()]).toEqual([path, 200, type, 'no-cache', `${document} at https://status.example.com`]);
+      // The page runs only its own script and style; the feeds may be read by partners' dashboards on other sites.
+      if (document === 'html') {
+        expect(response.headers.get('content-security-policy')).toMatch(/^default-src 'none'; style-src 'sha256-[^']+'; script-src 'sha256-[^']+'; connect-src 'self'/);
+        expect(response.headers.get('access-control-allow-origin')).toBeNull();
+      } else {
+        expect(response.headers.get('access-control-allow-origin')).toBe('*');
+      }
+    }
+    expect((await fetch(`${server.url}/status`, { method: 'POST', body: 'x' })).status).toBe(405);
+    expect((await fetch(`${server.url}/status/other`)).status).toBe(404);
+  });
+
+  it('builds absolute links from the Host the reader used when no address is configured, and only from a sane one', async () => {
+    const server = await serve({ status: status() });
+    const port = new URL(server.url).port;
+    const ask = async (headers: Record<string, string>): Promise<string | undefined> => {
+      await new Promise<void>((resolve, reject) => {
+        const request = httpGet(`${server.url}/status/feed.atom`, { headers }, (response) => {
+          response.resume();
+          response.on('end', resolve);
+        });
+        request.on('error', reject);
+      });
+      return asked.at(-1)?.[1];
+    };
+    expect(await ask({ host: 'status.example.com' })).toBe('http://status.example.com');
+    expect(await ask({ host: 'status.example.com:8443', 'x-forwarded-proto': 'https' })).toBe('https://status.example.com:8443');
+    expect(await ask({ host: '"><script>x</script>' })).toBe(`http://localhost:${port}`);
+    expect(await ask({ host: 'a b@evil.example' })).toBe(`http://localhost:${port}`);
   });
 });
 
