@@ -152,6 +152,8 @@ export const incidentLine = (incident: Incident, event: StoredEvent & IncidentEv
       return `${lead}: the next stakeholder update on ${incident.id} is due at ${showTime(event.data.due, ctx.zone)}: /incident update ${incident.id} <what changed>`;
     case 'incident.update_posted':
       return event.data.auto ? `Nobody updated the stakeholders, so Plan B posted the state. ${responderReport(incident, ctx)}` : `${actor} updated the stakeholders.`;
+    case 'incident.note_added':
+      return `${actor} noted on ${incident.id} (internal): ${event.data.text}`;
     case 'incident.resolved':
       return `${actor} resolved ${incident.id}${event.data.summary ? `: ${event.data.summary}` : '.'}`;
     case 'incident.postmortem_drafted':
@@ -159,7 +161,7 @@ export const incidentLine = (incident: Incident, event: StoredEvent & IncidentEv
   }
 };
 
-/** What stakeholders read: plain language, always ending with when they hear next. */
+/** What stakeholders read: plain language, always ending with when they hear next. Notes are internal: never here. */
 export const stakeholderMessage = (incident: Incident, event: StoredEvent & IncidentEvent, ctx: IncidentContext): Message | undefined => {
   const next = incident.nextUpdateAt ? ` Next update at ${showTime(incident.nextUpdateAt, ctx.zone)}.` : '';
   const key = `incident/${incident.id}/stakeholders/${event.id}`;

@@ -143,6 +143,7 @@ export const createIncidents = (deps: IncidentDeps): Incidents => {
   const USAGE = {
     lead: '/incident lead <incident-id> @user',
     update: '/incident update <incident-id> <text>',
+    note: '/incident note <incident-id> <text>',
     decide: '/incident decide <incident-id> rollback | extend <duration> <reason> | fixed',
     resolve: '/incident resolve <incident-id> [summary]',
   };
@@ -194,6 +195,8 @@ export const createIncidents = (deps: IncidentDeps): Incidents => {
           return command(request, incident, { type: 'lead', incident: incident.id, lead: parsed.lead });
         case 'incident.update':
           return command(request, incident, { type: 'update', incident: incident.id, text: parsed.text });
+        case 'incident.note':
+          return command(request, incident, { type: 'note', incident: incident.id, text: parsed.text });
         case 'incident.resolve':
           return command(request, incident, { type: 'resolve', incident: incident.id, ...(parsed.summary === undefined ? {} : { summary: parsed.summary }) });
         case 'incident.decide':

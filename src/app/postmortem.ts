@@ -394,6 +394,8 @@ const incidentText = (event: { readonly type: string; readonly actor: Principal 
       return 'Plan B reminded the lead that a stakeholder update was due.';
     case 'incident.update_posted':
       return data['auto'] === true ? 'Plan B posted the state to stakeholders (nobody had updated).' : `${actor} updated the stakeholders: ${text('text')}`;
+    case 'incident.note_added':
+      return `${actor} noted: ${text('text')}`;
     case 'incident.resolved':
       return `${actor} resolved the incident${text('summary') ? `: ${text('summary')}` : '.'}`;
     case 'incident.postmortem_drafted':

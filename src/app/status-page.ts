@@ -90,8 +90,12 @@ export const publicText = (text: string, names?: (principal: string) => string):
     .replace(/&amp;/g, '&');
 
 const publicIncident = (incident: Incident, options: StatusOptions): PublicIncident => {
-  const updates = incident.updates.filter((update) => !update.auto).map((update) => ({ at: update.at, text: publicText(update.text, options.names) }));
-  const latest = updates.at(-1) ?? { at: incident.declaredAt, text: incident.status === 'resolved' ? 'This issue has been resolved.' : NEUTRAL };
+  const written = incident.updates.filter((update) => !update.auto).map((update) => ({ at: update.at, text: publicText(update.text, options.names) }));
+  // The resolution's summary is written for stakeholders too: they are sent it with the resolution.
+  const summary = incident.summary === undefined ? undefined : publicText(incident.summary, options.names);
+  const resolution = incident.status === 'resolved' ? [{ at: incident.resolvedAt ?? incident.declaredAt, text: summary ? `Resolved: ${summary}` : 'This issue has been resolved.' }] : [];
+  const updates = [...written, ...resolution];
+  const latest = updates.at(-1) ?? { at: incident.declaredAt, text: NEUTRAL };
   return {
     id: incident.id,
     impact: IMPACT[incident.severity],
@@ -151,6 +155,8 @@ export const statusModel = (incidents: readonly Incident[], windows: readonly Wi
 
 const escapeXml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
+const WINDOW_WORDS: Readonly<Record<PublicWindow['status'], string>> = { upcoming: 'Scheduled', in_progress: 'In progress', completed: 'Completed', cancelled: 'Cancelled' };
+
 /** JSON for machines: the model as it is. */
 export const statusJson = (model: StatusModel): string => JSON.stringify(model, null, 2);
 
@@ -166,7 +172,7 @@ export const statusAtom = (model: StatusModel, baseUrl: string): string => {
     id: `${baseUrl}/status#${window.id}`,
     title: `Maintenance: ${window.title}`,
     updated: window.start,
-    text: `${window.status.replace('_', ' ')}: ${window.start} to ${window.end}${window.impact ? `. ${window.impact}` : ''}`,
+    text: `${WINDOW_WORDS[window.status]}: ${window.start} to ${window.end}${window.impact ? `. ${window.impact}` : ''}`,
   }));
   const entries = [...incidents, ...windows].sort((a, b) => b.updated.localeCompare(a.updated));
   return [
@@ -207,11 +213,14 @@ const incidentHtml = (incident: PublicIncident): string =>
     '</article>',
   ].join('\n');
 
+/** Text people wrote, ending as a sentence does. */
+const sentence = (text: string): string => (/[.!?]$/.test(text) ? text : `${text}.`);
+
 const windowHtml = (window: PublicWindow): string =>
   [
     `<article id="${escapeXml(window.id)}" class="maintenance ${window.status}" aria-labelledby="${escapeXml(window.id)}-h">`,
     `<h3 id="${escapeXml(window.id)}-h">${escapeXml(window.title)}</h3>`,
-    `<p>${escapeXml(window.status.replace('_', ' '))}: ${time(window.start)} to ${time(window.end)}.${window.impact ? ` ${escapeXml(window.impact)}` : ''}</p>`,
+    `<p>${WINDOW_WORDS[window.status]}: ${time(window.start)} to ${time(window.end)}.${window.impact ? ` ${escapeXml(sentence(window.impact))}` : ''}</p>`,
     ...(window.services.length > 0 ? [`<p class="meta">Affects ${escapeXml(window.services.join(', '))}.</p>`] : []),
     '</article>',
   ].join('\n');
@@ -253,7 +262,9 @@ const SCRIPT = [
   'for(const id of ["current","maintenance","history","updated"]){const old=document.getElementById(id),fresh=next.getElementById(id);',
   'if(!old||!fresh||old.contains(document.activeElement))continue;',
   'for(const d of old.querySelectorAll("details[open]")){const same=fresh.querySelector("#"+CSS.escape(d.id));if(same)same.open=true}',
-  'show(fresh);old.replaceWith(fresh)}}catch{}},' + `${REFRESH_SECONDS * 1000});`,
+  'show(fresh);old.replaceWith(fresh)}',
+  // A count of completed rounds, for whoever watches the page (the browser test does).
+  'document.body.dataset.refreshes=String((Number(document.body.dataset.refreshes)||0)+1)}catch{}},' + `${REFRESH_SECONDS * 1000});`,
 ].join('');
 
 const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;

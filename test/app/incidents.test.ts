@@ -114,6 +114,28 @@ describe('incidents', () => {
     expect(w.chat.whispersTo('console:bob').at(-1)).toBe('inc-1 was resolved at 14:45 UTC.');
   });
 
+  it('a note reaches the responders and the post-mortem, never the stakeholders, not even in the automatic update', async () => {
+    const w = world();
+    await inTrouble(w);
+    const note = 'pool 3 drained, suspect the payments DNS';
+    const mentionsNote = (text: string): boolean => text.includes('payments DNS');
+    w.at(5);
+    await w.app.command(as('bob'), `/incident note ${note}`);
+    expect(w.lines().at(-1)).toBe(`bob noted on inc-1 (internal): ${note}`);
+    // Whatever it posts, in any channel, the note is only ever that one line in the responders' thread.
+    expect(w.chat.posted.filter((post) => mentionsNote(post.message.text.join(' '))).map((post) => [post.conversation.channel, post.message.key])).toEqual([['C1', expect.stringMatching(/^incident\/inc-1\/event\//)]]);
+    expect(w.lines('C-STATUS')).toEqual(['We are working on it (inc-1). Next update at 14:31.']);
+    // Nobody updated the stakeholders: the note does not count as an update, so Plan B posts the state, without it.
+    expect(w.scheduler.pending().find((timer) => timer.id === 'incident-inc-1-update')?.at.toISOString()).toBe('2026-11-23T14:31:00.000Z');
+    await w.fire('incident-inc-1-update');
+    expect(w.lines('C-STATUS')).toEqual(['We are working on it (inc-1). Next update at 14:31.', 'Still working on it (open for 30m, led by bob). A decision on fixing or rolling back is due at 14:11. Next update at 15:01.']);
+    expect(w.chat.posted.filter((post) => post.conversation.channel !== 'C1').some((post) => mentionsNote(post.message.text.join(' ')))).toBe(false);
+    await w.app.command(as('bob'), '/incident postmortem');
+    const draft = w.chat.posted.filter((post) => post.message.file !== undefined).at(-1)?.message.file?.content ?? '';
+    expect(draft).toContain(`- 2026-11-23 14:05:00 bob noted: ${note}\n`);
+    expect(mentionsNote(draft.slice(draft.indexOf('## Stakeholder updates'), draft.indexOf('## Timeline')))).toBe(false);
+  });
+
   it("the Something's wrong button on the card opens trouble on the release, at the step in hand", async () => {
     const w = world();
     await inTrouble(w);

@@ -2,6 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/domain/incident/state.js';
 import type { Window } from '../../src/domain/window/state.js';
+import type { IncidentCommand } from '../../src/domain/incident/decide.js';
+import { decide } from '../../src/domain/incident/decide.js';
+import type { IncidentEvent } from '../../src/domain/incident/events.js';
+import { fold } from '../../src/domain/incident/state.js';
 import { publicText, statusAtom, statusDocuments, statusHtml, statusJson, statusModel } from '../../src/app/status-page.js';
 
 const NOW = new Date('2026-11-24T10:00:00.000Z');
@@ -153,5 +157,26 @@ describe('the status page content', () => {
     expect(html).toContain('<h2 id="history-h">Past 7 days</h2>');
     expect(html).toContain('<a href="/status/calendar.ics">maintenance calendar</a>');
     expect(html).not.toContain('token');
+  });
+
+  it('never shows an internal responder note, decided through the real incident rules', () => {
+    const policy = written.policy;
+    const note = 'INTERNAL-NOTE db01 disk at 97%';
+    const steps: Array<[string, IncidentCommand]> = [
+      ['slack:U0ALICE', { type: 'declare', title: 'db01 replica lag', severity: 2, channel: 'C0INC', platform: 'slack', policy }],
+      ['slack:U0BOB', { type: 'note', incident: 'inc-1', text: note }],
+      ['slack:U0ALICE', { type: 'update', incident: 'inc-1', text: 'Some customers cannot check out.' }],
+      ['slack:U0BOB', { type: 'note', incident: 'inc-1', text: `${note} (still)` }],
+    ];
+    let events: IncidentEvent[] = [];
+    for (const [actor, command] of steps) {
+      const decided = decide(fold(events), command, { now: NOW, actor });
+      if (!Array.isArray(decided)) throw new Error(decided.message);
+      events = [...events, ...decided];
+    }
+    expect(events.filter((event) => event.type === 'incident.note_added')).toHaveLength(2);
+    const model = statusModel(fold(events).incidents, [], { now: NOW, title: 'Acme status', names: (principal) => principal });
+    expect(model.incidents[0]?.latest.text).toBe('Some customers cannot check out.');
+    for (const text of [statusJson(model), statusAtom(model, 'https://status.example'), statusHtml(model, { atom: '/a', json: '/j' })]) expect(text).not.toContain('INTERNAL-NOTE');
   });
 });

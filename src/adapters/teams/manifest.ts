@@ -11,7 +11,7 @@ export const PLACEHOLDER_APP_ID = '00000000-0000-0000-0000-000000000000';
  * The app's own version (semver). The manifest schema asks for a higher one whenever anything in the package
  * changes (commands, texts, icons): that is how Teams and admins tell an update from the app they have.
  */
-export const TEAMS_APP_VERSION = '1.0.0';
+export const TEAMS_APP_VERSION = '1.0.1';
 
 /** The package root, whether this runs from src/adapters/teams (tests) or dist/adapters/teams (the bin). */
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -24,7 +24,7 @@ export const TEAMS_MANIFEST_DIR = join(PACKAGE_ROOT, 'manifests', 'teams');
  */
 export const TEAMS_COMMANDS = [
   { title: 'release', description: 'Run a release step by step, each step confirmed by a second person: start <runbook> version=1.2.3 confirmer=@name | status | list | help' },
-  { title: 'incident', description: 'Declare an incident, decide fix or roll back, update stakeholders: declare <title> | update <text> | decide rollback|extend|fixed | help' },
+  { title: 'incident', description: 'Declare an incident, decide fix or roll back, update stakeholders: declare <title> | update <text> | note <text> | decide rollback|extend|fixed | help' },
   { title: 'maintenance', description: 'Announce and track maintenance windows: schedule <title> at <time> for <duration> | list | help' },
 ] as const;
 

@@ -17,6 +17,8 @@ export type ParsedCommand =
   | { readonly kind: 'incident.declare'; readonly title: string; readonly severity?: 1 | 2 | 3 | 4; readonly timeboxMs?: number; readonly updatesMs?: number; readonly stakeholders?: string }
   | { readonly kind: 'incident.lead'; readonly incident?: string; readonly lead: Principal }
   | { readonly kind: 'incident.update'; readonly incident?: string; readonly text: string }
+  /** Internal: for the responders and the post-mortem, never for stakeholders or the status page. */
+  | { readonly kind: 'incident.note'; readonly incident?: string; readonly text: string }
   | ({ readonly kind: 'incident.decide'; readonly incident?: string } & (
       | { readonly decision: 'rollback' | 'fixed'; readonly reason?: string }
       | { readonly decision: 'extend'; readonly extendMs: number; readonly reason: string }

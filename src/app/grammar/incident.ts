@@ -1,4 +1,4 @@
-/** `/incident …`: declaring, leading, updating, deciding and resolving incidents. */
+/** `/incident …`: declaring, leading, updating, noting, deciding and resolving incidents. */
 import { parseDuration } from '../../domain/duration.js';
 import type { GrammarError, GrammarOptions, ParsedCommand } from './commands.js';
 import { parseMention } from './mention.js';
@@ -75,6 +75,10 @@ export const parseIncident = (tokens: readonly Token[], options: GrammarOptions)
     case 'update': {
       const text = words(rest);
       return text === '' ? grammarError('/incident update needs the text of the update.', usage('update')) : { kind: 'incident.update', ...incident, text };
+    }
+    case 'note': {
+      const text = words(rest);
+      return text === '' ? grammarError('/incident note needs the text of the note.', usage('note')) : { kind: 'incident.note', ...incident, text };
     }
     case 'decide':
       return decide(incident, rest);

@@ -18,6 +18,7 @@ export const INCIDENT_USAGE = {
   declare: '/incident declare <title> [severity=1..4] [timebox=20m] [updates=15m] [stakeholders=#channel]',
   lead: '/incident lead [<incident-id>] @user',
   update: '/incident update [<incident-id>] <text>',
+  note: '/incident note [<incident-id>] <text>   internal: for responders and the post-mortem, never stakeholders',
   decide: '/incident decide [<incident-id>] rollback [reason] | extend <duration> <reason> | fixed [reason]',
   resolve: '/incident resolve [<incident-id>] [summary]',
   postmortem: '/incident postmortem [<incident-id>]',

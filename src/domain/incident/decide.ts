@@ -1,4 +1,4 @@
-/** The incident rules: who leads, the decision timer and its extensions, stakeholder updates, resolution. Pure. */
+/** The incident rules: who leads, the decision timer and its extensions, stakeholder updates, notes, resolution. Pure. */
 import type { DomainError } from '../errors.js';
 import { fail } from '../errors.js';
 import { formatDuration } from '../duration.js';
@@ -18,6 +18,8 @@ export type IncidentCommand =
   | ({ readonly type: 'declare' } & Omit<IncidentDeclaredData, 'incident' | 'lead'>)
   | (Targeted & { readonly type: 'lead'; readonly lead: Principal })
   | (Targeted & { readonly type: 'update'; readonly text: string })
+  /** Internal: recorded for the responders and the post-mortem; it is no stakeholder update and moves no update clock. */
+  | (Targeted & { readonly type: 'note'; readonly text: string })
   | (Targeted & { readonly type: 'extend'; readonly extendMs: number; readonly reason: string })
   | (Targeted & { readonly type: 'decide'; readonly decision: 'rollback' | 'fixed'; readonly reason?: string })
   | (Targeted & { readonly type: 'resolve'; readonly summary?: string })
@@ -80,6 +82,11 @@ const forIncident = (incident: Incident, command: Exclude<IncidentCommand, { typ
       if (text === '') return fail('text_missing', `Say what stakeholders should know: /incident update ${incident.id} <text>`);
       const next = nextUpdate(incident.policy, ctx.now.toISOString());
       return [on('incident.update_posted', { ...ref, text, auto: false, ...(next === undefined ? {} : { next }) })];
+    }
+    case 'note': {
+      const text = command.text.trim();
+      if (text === '') return fail('text_missing', `Say what the responders should know: /incident note ${incident.id} <text>`);
+      return [on('incident.note_added', { ...ref, text })];
     }
     case 'extend': {
       const decided = undecided(incident);

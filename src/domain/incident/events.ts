@@ -1,4 +1,4 @@
-/** Incident events; the type names are DESIGN.md's public vocabulary (plus `incident.lead_changed`, an extension). */
+/** Incident events; the type names are DESIGN.md's public vocabulary (plus `incident.lead_changed` and `incident.note_added`, extensions). */
 import type { NewEvent } from '../event.js';
 import type { Principal } from '../principal.js';
 
@@ -54,6 +54,8 @@ export interface IncidentEventData {
   'incident.decided': Ref & { readonly decision: 'rollback' | 'fixed'; readonly reason?: string };
   'incident.update_nudged': Ref & { readonly due: string };
   'incident.update_posted': Ref & { readonly text: string; readonly auto: boolean; readonly next?: string };
+  /** A responder's internal note (an extension of DESIGN's vocabulary): for the timeline, never for stakeholders. */
+  'incident.note_added': Ref & { readonly text: string };
   'incident.resolved': Ref & { readonly summary?: string };
   /**
    * The post-mortem draft was shared (`file`: its name): by the bot when the incident's release was rolled back and

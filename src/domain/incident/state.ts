@@ -111,6 +111,9 @@ const evolveIncident = (incident: Incident, event: IncidentEvent): Incident => {
       };
     case 'incident.update_nudged':
       return { ...incident, nudged: true };
+    case 'incident.note_added':
+      // The stream keeps notes for the timeline; nothing the rules decide on depends on them.
+      return incident;
     case 'incident.update_posted':
       return withNextUpdate({ ...incident, updates: [...incident.updates, { at: event.at, by: event.actor, text: event.data.text, auto: event.data.auto }] }, event.data.next);
     case 'incident.postmortem_drafted':

@@ -141,6 +141,17 @@ describe('/incident', () => {
     expect(parse('/incident postmortem')).toEqual({ kind: 'incident.postmortem' });
     expect(parse('/incident explode')).toMatchObject({ message: '/incident has no subcommand "explode".' });
   });
+
+  it('notes for the responders, on the incident named or the one here; a note needs its text', () => {
+    expect(parse('/incident note inc-7 "Pool 3 drained, connections at 0"', incidents())).toEqual({ kind: 'incident.note', incident: 'inc-7', text: 'Pool 3 drained, connections at 0' });
+    expect(parse('/incident note inc-9 looks like DNS', incidents())).toEqual({ kind: 'incident.note', text: 'inc-9 looks like DNS' });
+    expect(parse('/incident note inc-7', incidents())).toEqual({
+      kind: 'grammar-error',
+      message: '/incident note needs the text of the note.',
+      usage: '/incident note [<incident-id>] <text>   internal: for responders and the post-mortem, never stakeholders',
+    });
+    expect(helpText('incident').split('\n')).toContain('/incident note [<incident-id>] <text>   internal: for responders and the post-mortem, never stakeholders');
+  });
 });
 
 describe('/maintenance', () => {

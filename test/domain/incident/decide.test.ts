@@ -121,6 +121,26 @@ describe('stakeholder updates', () => {
   });
 });
 
+describe('internal notes', () => {
+  it('records who noted what, trimmed; a note is no stakeholder update and leaves their clock alone', () => {
+    let events = then([], trouble);
+    events = then(events, { type: 'note', incident: 'inc-1', text: '  pool 3 drained, connections at 0 ' }, bob, 12);
+    expect(events.at(-1)).toEqual({ type: 'incident.note_added', at: iso(12), actor: bob, data: { incident: 'inc-1', text: 'pool 3 drained, connections at 0' } });
+    expect(fold(events).incidents[0]).toMatchObject({ updates: [], nextUpdateAt: iso(30) });
+    expect(types(fire(events, { type: 'nudge', incident: 'inc-1', due: iso(30) }, 28))).toEqual(['incident.update_nudged']);
+    expect(fire(events, { type: 'update_due', incident: 'inc-1', due: iso(30), text: 'Still investigating.' }, 30)).toEqual([
+      { type: 'incident.update_posted', at: iso(30), actor: null, data: { incident: 'inc-1', text: 'Still investigating.', auto: true, next: iso(60) } },
+    ]);
+  });
+
+  it('refuses an empty note, and any note once the incident is resolved', () => {
+    const open = then([], trouble);
+    expect(when(open, { type: 'note', incident: 'inc-1', text: '   ' }, bob, 5)).toMatchObject({ code: 'text_missing', message: 'Say what the responders should know: /incident note inc-1 <text>' });
+    const resolved = then(open, { type: 'resolve', incident: 'inc-1' }, alice, 10);
+    expect(when(resolved, { type: 'note', incident: 'inc-1', text: 'for the record' }, bob, 11)).toMatchObject({ code: 'incident_resolved', message: 'inc-1 was resolved at 14:10 UTC.' });
+  });
+});
+
 describe('resolving', () => {
   it('stops every timer and update, and refuses what comes after', () => {
     let events = then([], trouble);
