@@ -100,7 +100,7 @@ const latest = (first: string, others: readonly (string | undefined)[]): string 
 const sequence = (window: Window): number => window.reschedules + window.extensions.length + (window.status === 'cancelled' ? 1 : 0);
 
 /** The last change the state records; a reschedule carries no time of its own, so it shows only in SEQUENCE. */
-const lastModified = (window: Window): string =>
+export const lastModified = (window: Window): string =>
   latest(window.scheduledAt, [window.startedAt, window.endedAt, ...window.extensions.map((extension) => extension.at), ...window.overruns.map((overrun) => overrun.at)]);
 
 const description = (window: Window, zone: string, audience: CalendarOptions['audience']): string => {

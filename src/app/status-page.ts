@@ -12,7 +12,7 @@ import { isOpen } from '../domain/incident/state.js';
 import type { Severity } from '../domain/incident/events.js';
 import type { Window } from '../domain/window/state.js';
 import { isOpenWindow } from '../domain/window/state.js';
-import { windowsCalendar } from './calendar.js';
+import { lastModified, windowsCalendar } from './calendar.js';
 
 export interface StatusOptions {
   readonly now: Date;
@@ -51,6 +51,8 @@ export interface PublicWindow {
   readonly status: 'upcoming' | 'in_progress' | 'completed' | 'cancelled';
   readonly start: string;
   readonly end: string;
+  /** Its last change: scheduled, started, extended, ended. */
+  readonly updatedAt: string;
 }
 
 export interface StatusModel {
@@ -117,14 +119,15 @@ const WINDOW_STATUS: Readonly<Record<Window['status'], PublicWindow['status']>> 
   cancelled: 'cancelled',
 };
 
-const publicWindow = (window: Window): PublicWindow => ({
+const publicWindow = (window: Window, options: StatusOptions): PublicWindow => ({
   id: window.id,
-  title: window.title,
-  ...(window.impact === undefined ? {} : { impact: window.impact }),
+  title: publicText(window.title, options.names),
+  ...(window.impact === undefined ? {} : { impact: publicText(window.impact, options.names) }),
   services: window.services,
   status: WINDOW_STATUS[window.status],
   start: window.start,
   end: window.end,
+  updatedAt: lastModified(window),
 });
 
 /**
@@ -135,7 +138,8 @@ export const statusModel = (incidents: readonly Incident[], windows: readonly Wi
   const since = options.now.getTime() - historyDays * DAY_MS;
   const recent = (at: string | undefined): boolean => at !== undefined && Date.parse(at) >= since;
   const open = incidents.filter(isOpen).map((incident) => publicIncident(incident, options));
-  const current = windows.filter(isOpenWindow).map(publicWindow);
+  const shown = (window: Window): PublicWindow => publicWindow(window, options);
+  const current = windows.filter(isOpenWindow).map(shown);
   const newestFirst = <T extends { readonly start?: string; readonly since?: string }>(a: T, b: T): number => (b.start ?? b.since ?? '').localeCompare(a.start ?? a.since ?? '');
   return {
     title: options.title,
@@ -146,7 +150,7 @@ export const statusModel = (incidents: readonly Incident[], windows: readonly Wi
     maintenance: current.sort((a, b) => a.start.localeCompare(b.start)),
     history: {
       incidents: incidents.filter((incident) => incident.status === 'resolved' && recent(incident.resolvedAt)).map((incident) => publicIncident(incident, options)).sort(newestFirst),
-      maintenance: windows.filter((window) => (window.status === 'completed' || window.status === 'cancelled') && recent(window.endedAt ?? window.end)).map(publicWindow).sort(newestFirst),
+      maintenance: windows.filter((window) => (window.status === 'completed' || window.status === 'cancelled') && recent(window.endedAt ?? window.end)).map(shown).sort(newestFirst),
     },
   };
 };
@@ -165,13 +169,13 @@ export const statusAtom = (model: StatusModel, baseUrl: string): string => {
   const incidents = [...model.incidents, ...model.history.incidents].map((incident) => ({
     id: `${baseUrl}/status#${incident.id}`,
     title: `${incident.impact}${incident.status === 'resolved' ? ' (resolved)' : ''}`,
-    updated: incident.resolvedAt ?? incident.latest.at,
+    updated: incident.latest.at,
     text: incident.latest.text,
   }));
   const windows = [...model.maintenance, ...model.history.maintenance].map((window) => ({
     id: `${baseUrl}/status#${window.id}`,
     title: `Maintenance: ${window.title}`,
-    updated: window.start,
+    updated: window.updatedAt,
     text: `${WINDOW_WORDS[window.status]}: ${window.start} to ${window.end}${window.impact ? `. ${window.impact}` : ''}`,
   }));
   const entries = [...incidents, ...windows].sort((a, b) => b.updated.localeCompare(a.updated));
@@ -179,6 +183,7 @@ export const statusAtom = (model: StatusModel, baseUrl: string): string => {
     '<?xml version="1.0" encoding="utf-8"?>',
     '<feed xmlns="http://www.w3.org/2005/Atom">',
     `  <title>${escapeXml(model.title)}</title>`,
+    `  <author><name>${escapeXml(model.title)}</name></author>`,
     `  <id>${escapeXml(`${baseUrl}/status`)}</id>`,
     `  <link rel="alternate" type="text/html" href="${escapeXml(`${baseUrl}/status`)}"/>`,
     `  <link rel="self" href="${escapeXml(`${baseUrl}/status/feed.atom`)}"/>`,

@@ -134,6 +134,8 @@ describe('the status page content', () => {
     const shown = statusModel([incident({ updates: [{ at: ago(0.1), by: 'slack:U0ALICE', text, auto: false }] })], [], { now: NOW, title: 'Acme' });
     expect(shown.incidents[0]?.latest.text).toBe('Ask a team member or a team member in #ops, everyone: see the notes & retry <soon>');
     expect(statusHtml(shown, { atom: '/a', json: '/j' })).toContain('retry &lt;soon&gt;');
+    const announced = statusModel([], [window({ title: 'DB upgrade with <@U0BOB|bob>', impact: 'Ask <#C0OPS|ops>' })], { now: NOW, title: 'Acme' });
+    expect(announced.maintenance[0]).toMatchObject({ title: 'DB upgrade with a team member', impact: 'Ask #ops' });
   });
 
   it('serves every form from the current incidents and windows; the public calendar leaves out what the team wrote for itself', async () => {

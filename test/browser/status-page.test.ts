@@ -120,6 +120,25 @@ const contrasts = async (page: Page): Promise<{ text: string; ratio: number }[]>
   return found;
 };
 
+/**
+ * The Atom feed as the browser's XML parser reads it, against RFC 4287's required elements: the feed's title, id,
+ * updated and author; each entry's id, title, updated and content.
+ */
+const ATOM = `(async () => {
+  const xml = new DOMParser().parseFromString(await (await fetch('/status/feed.atom')).text(), 'application/xml');
+  const feed = xml.documentElement;
+  const child = (element, name) => [...element.children].filter((c) => c.localName === name);
+  const entries = child(feed, 'entry');
+  return {
+    errors: xml.getElementsByTagName('parsererror').length,
+    root: feed.localName + ' ' + feed.namespaceURI,
+    feed: ['title', 'id', 'updated', 'author'].filter((name) => child(feed, name).length !== 1),
+    entries: entries.map((entry) => ['id', 'title', 'updated', 'content'].filter((name) => child(entry, name).length !== 1)),
+    updated: [feed, ...entries].map((element) => child(element, 'updated')[0]?.textContent ?? ''),
+    titles: entries.map((entry) => child(entry, 'title')[0]?.textContent),
+  };
+})()`;
+
 /** The focused element's text and its outline style. */
 const FOCUSED = '[document.activeElement?.textContent ?? "", getComputedStyle(document.activeElement ?? document.body).outlineStyle]';
 
@@ -187,6 +206,11 @@ describe('the public status page', () => {
     expect(await incident.locator('details').getAttribute('open')).toBe('');
     expect(await incident.locator('details li').first().textContent()).toContain('Some customers cannot check out.');
 
+    // The feed is well-formed Atom with what RFC 4287 requires, and no date in it lies in the future.
+    const atom = await page.evaluate<{ errors: number; root: string; feed: string[]; entries: string[][]; updated: string[]; titles: string[] }>(ATOM);
+    expect(atom).toMatchObject({ errors: 0, root: 'feed http://www.w3.org/2005/Atom', feed: [], entries: [[]], titles: ['Partial outage'] });
+    for (const updated of atom.updated) expect(Date.parse(updated)).toBeLessThanOrEqual(Date.now());
+
     expect(requests.filter((url) => !url.startsWith(`${base()}/status`))).toEqual([]);
     expect(near(await bannerColour(page, 'status-incident.png'), [0xfc, 0xe8, 0xe6])).toBe(true);
     await page.close();
@@ -233,6 +257,9 @@ describe('the public status page', () => {
     expect(near(await bannerColour(page, 'status-maintenance.png'), [0xe8, 0xf0, 0xfe])).toBe(true);
     const calendar = await fetchText('/status/calendar.ics');
     expect(calendar).toContain('SUMMARY:Maintenance: Database upgrade');
+    const atom = await page.evaluate<{ errors: number; entries: string[][]; updated: string[]; titles: string[] }>(ATOM);
+    expect(atom).toMatchObject({ errors: 0, entries: [[], []], titles: ['Maintenance: Database upgrade', 'Partial outage (resolved)'] });
+    for (const updated of atom.updated) expect(Date.parse(updated)).toBeLessThanOrEqual(Date.now());
     await page.close();
   });
 });
