@@ -23,6 +23,18 @@ export interface SlackCall {
 /** What the next matching call gets instead of success. */
 export type Failure = { readonly status: 429; readonly retryAfter: number } | { readonly status: 500 } | { readonly error: string };
 
+/**
+ * Trouble on a share of calls, for drills: each Web API call fails with probability `ratio`, as a 429, a 500 or a
+ * timeout, one third each. A timeout holds the request for `timeoutMs` and then drops the connection unanswered.
+ * Every failed call is one Slack did nothing with: it is not recorded, so it was not posted.
+ */
+export interface Chaos {
+  readonly ratio: number;
+  readonly timeoutMs: number;
+  /** [0, 1): a seeded generator makes a drill repeatable. */
+  readonly random: () => number;
+}
+
 /** A file shared the way the SDK's files.uploadV2 does it: its three calls put together. */
 export interface SharedFile {
   readonly fileId: string;
@@ -79,6 +91,17 @@ export class FakeSlack {
   reportShares = false;
   /** How long chat.postMessage and chat.update take to answer: a slow Slack keeps deliveries in flight. */
   latencyMs = 0;
+  /**
+   * Slack's rate limit for posting (about one message per second per channel, "special" tier): a chat.postMessage
+   * or chat.update to a channel sooner than `1000 / perChannelPerSecond` ms after the last one accepted there is
+   * answered 429 with Retry-After. Off when undefined.
+   */
+  rateLimit: { readonly perChannelPerSecond: number } | undefined;
+  /** Random 429s, 500s and timeouts on a share of calls (see Chaos). Off when undefined. */
+  chaos: Chaos | undefined;
+  /** Calls answered 429 by the rate limit, and calls failed by chaos, by kind. */
+  readonly refused = { rateLimited: 0, chaos429: 0, chaos500: 0, chaosTimeout: 0 };
+  private readonly lastPost = new Map<string, number>();
   private ts = 1_700_000_000;
   private fileIds = 0;
   private server: Server | undefined;
@@ -170,6 +193,33 @@ export class FakeSlack {
       res.writeHead(failure.status, failure.status === 429 ? { 'Retry-After': String(failure.retryAfter) } : {});
       res.end(failure.status === 429 ? '{"ok":false,"error":"ratelimited"}' : 'upstream error');
       return;
+    }
+    if (this.chaos && this.chaos.random() < this.chaos.ratio) {
+      const kind = Math.floor(this.chaos.random() * 3);
+      if (kind === 2) {
+        this.refused.chaosTimeout += 1;
+        await new Promise((wake) => setTimeout(wake, this.chaos?.timeoutMs ?? 0));
+        req.socket.destroy();
+        return;
+      }
+      if (kind === 0) this.refused.chaos429 += 1;
+      else this.refused.chaos500 += 1;
+      res.writeHead(kind === 0 ? 429 : 500, kind === 0 ? { 'Retry-After': '1' } : {});
+      res.end(kind === 0 ? '{"ok":false,"error":"ratelimited"}' : 'upstream error');
+      return;
+    }
+    const channel = text(args['channel']);
+    if (this.rateLimit && channel !== undefined && (method === 'chat.postMessage' || method === 'chat.update')) {
+      const gapMs = 1000 / this.rateLimit.perChannelPerSecond;
+      const last = this.lastPost.get(channel);
+      const now = Date.now();
+      if (last !== undefined && now - last < gapMs) {
+        this.refused.rateLimited += 1;
+        res.writeHead(429, { 'Retry-After': String(Math.max(1, Math.ceil((gapMs - (now - last)) / 1000))) });
+        res.end('{"ok":false,"error":"ratelimited"}');
+        return;
+      }
+      this.lastPost.set(channel, now);
     }
     if (uploadTo !== undefined) {
       // Slack's upload endpoint answers in plain text; a refusal is any other status than 200.
