@@ -22,7 +22,6 @@ import { runConsole } from './adapters/console/console.js';
 import { startHttpServer } from './adapters/http/http-server.js';
 import { LearnedDirectory } from './adapters/learned-directory.js';
 import { createSlackAdapter } from './adapters/slack/slack-app.js';
-import { createTeamsAdapter } from './adapters/teams/teams-app.js';
 import { createLogger } from './adapters/logger.js';
 import { randomIds, systemClock } from './adapters/memory/system.js';
 import { shortName } from './domain/principal.js';
@@ -113,10 +112,11 @@ export const startServer = async (config: Config): Promise<{ url: string; stop: 
   const directory = new LearnedDirectory();
   const app = later<App>('the app');
   const runtime = later<Runtime>('the store');
-  const slack = config.slack && createSlackAdapter({ options: config.slack, app: app.get, directory, firstTime: (key) => runtime.get().firstTime(key), logger });
+  const slack = config.slack && createSlackAdapter({ options: config.slack, app: app.get, directory, accept: (request) => runtime.get().accept(request), logger });
+  // Loaded only when Teams is configured: botbuilder alone holds about 20 MB of resident memory.
   const teams =
     config.teams &&
-    createTeamsAdapter({
+    (await import('./adapters/teams/teams-app.js')).createTeamsAdapter({
       options: config.teams,
       app: app.get,
       directory,
@@ -136,7 +136,7 @@ export const startServer = async (config: Config): Promise<{ url: string; stop: 
   const metrics = createMetrics({ active, queues: () => runtime.get().queueDepths() });
   runtime.set(await openRuntime(config, logger, chats, metrics));
   app.set(appOn(config, runtime.get(), chats, logger, directory));
-  await runtime.get().start(app.get());
+  await runtime.get().start(app.get(), new Map(slack ? [['slack', slack.handle]] : []));
   const releases = createReleaseQueries(runtime.get().store, () => config.runbooks.map((runbook) => runbook.name));
   const windows = createWindowQueries(runtime.get().store);
   const incidents = createIncidentQueries(runtime.get().store);

@@ -1,6 +1,6 @@
 /** Where state and time live: the embedded store and scheduler, or Redis and BullMQ. Picked from Config. */
 import type { App } from './app/app.js';
-import type { Chat, EventStore, Logger, Replies } from './app/ports.js';
+import type { Chat, EventStore, InboundRequest, Logger, Replies, RequestHandler } from './app/ports.js';
 import type { Config } from './config.js';
 import { failpointFrom } from './adapters/failpoint.js';
 import { DirectEffects } from './adapters/memory/direct-effects.js';
@@ -16,8 +16,13 @@ import { NO_RUNNERS } from './app/runs.js';
 export interface Runtime {
   readonly store: EventStore;
   readonly kind: 'memory' | 'redis';
-  /** Starts firing timers into `app` and delivering messages to the chats. */
-  start(app: App): Promise<void>;
+  /** Starts firing timers into `app`, delivering messages to the chats, and carrying out accepted requests. */
+  start(app: App, requests?: ReadonlyMap<string, RequestHandler>): Promise<void>;
+  /**
+   * Takes a platform's request to be carried out (by `requests`' handler for its platform), then resolves: on Redis
+   * it is kept until some replica has carried it out, so the adapter may acknowledge it. The same id again counts once.
+   */
+  accept(request: InboundRequest): Promise<void>;
   ready(): Promise<boolean>;
   /** Waits (a while) until what was committed has been delivered on `platform`. */
   settle(platform: string, timeoutMs: number): Promise<void>;
@@ -41,6 +46,14 @@ const memoryRuntime = (chats: ReadonlyMap<string, Chat>, logger: Logger): Runtim
   const scheduler = new InProcessScheduler(systemClock, (error, timer) => logger.error({ err: error, timer: timer.id }, 'timer failed'));
   const effects = new DirectEffects(chats, scheduler, logger);
   const records = new Map<string, string>();
+  let handlers: ReadonlyMap<string, RequestHandler> = new Map();
+  const firstTime = (key: string): Promise<boolean> => {
+    const now = systemClock.now().getTime();
+    for (const [old, until] of seen) if (until < now) seen.delete(old);
+    if (seen.has(key)) return Promise.resolve(false);
+    seen.set(key, now + SEEN_TTL_MS);
+    return Promise.resolve(true);
+  };
   return {
     kind: 'memory',
     runners: NO_RUNNERS,
@@ -53,20 +66,22 @@ const memoryRuntime = (chats: ReadonlyMap<string, Chat>, logger: Logger): Runtim
       },
     },
     store: new MemoryEventStore((list) => effects.run(list)),
-    start: (app) => {
+    start: (app, requests) => {
       scheduler.onFire((timer) => app.timer(timer.payload));
+      handlers = requests ?? new Map();
       return Promise.resolve();
+    },
+    // Nothing here outlives the process anyway: carried out at once, after the adapter's acknowledgement.
+    accept: async (request) => {
+      const handle = handlers.get(request.platform);
+      if (!handle) throw new Error(`no handler for ${request.platform} requests`);
+      if (!(await firstTime(`request-${request.id}`))) return;
+      setImmediate(() => handle(request).catch((error: unknown) => logger.error({ err: error, request: request.id }, 'request failed')));
     },
     ready: () => Promise.resolve(true),
     // Effects run before the append returns; only timers already due (a draft shared at once) may still be running.
     settle: (_platform, timeoutMs) => scheduler.idle(timeoutMs),
-    firstTime: (key) => {
-      const now = systemClock.now().getTime();
-      for (const [old, until] of seen) if (until < now) seen.delete(old);
-      if (seen.has(key)) return Promise.resolve(false);
-      seen.set(key, now + SEEN_TTL_MS);
-      return Promise.resolve(true);
-    },
+    firstTime,
     close: () => {
       scheduler.stop();
       return Promise.resolve();
@@ -93,7 +108,8 @@ export const openRuntime = async (config: Config, logger: Logger, chats: Readonl
     store: backbone.store,
     runners: backbone.runners,
     queueDepths: () => backbone.queueDepths(),
-    start: (app) => backbone.start({ fire: (payload) => app.timer(payload), chats, report: (report) => app.report(report) }),
+    start: (app, requests) => backbone.start({ fire: (payload) => app.timer(payload), chats, report: (report) => app.report(report), ...(requests ? { requests } : {}) }),
+    accept: (request) => backbone.accept(request),
     ready: () => backbone.ready(),
     settle: async (platform, timeoutMs) => {
       await backbone.settle(platform, timeoutMs);

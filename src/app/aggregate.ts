@@ -5,6 +5,7 @@ import { fail, isDomainError } from '../domain/errors.js';
 import type { Effect } from './effects.js';
 import type { Clock, EventStore, IdGenerator } from './ports.js';
 import { ConcurrencyError } from './ports.js';
+import { nextRequestKey } from './request-context.js';
 
 /** How a stream folds into state. */
 export interface Fold<State, Event extends NewEvent> {
@@ -43,15 +44,20 @@ export const executeAggregate = async <State, Event extends NewEvent>(
   decision: (state: State, now: Date) => readonly Event[] | DomainError,
   effects: (executed: Executed<State>) => readonly Effect[],
 ): Promise<Executed<State> | DomainError> => {
+  // Taken once, before any attempt: a lost race decides again for the same append.
+  const request = nextRequestKey();
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-    const { state, version } = await loadAggregate(deps.store, stream, fold);
+    const read = await deps.store.read(stream);
+    const state = (read.events as unknown as readonly Event[]).reduce(fold.evolve, fold.initial);
+    // This request ran before and recorded this (its process died before it could finish): once is enough.
+    if (request !== undefined && read.events.some((event) => event.request === request)) return { state, events: [] };
     const decided = decision(state, deps.clock.now());
     if (isDomainError(decided)) return decided;
     if (decided.length === 0) return { state, events: [] };
-    const events: StoredEvent[] = decided.map((event) => ({ ...event, id: deps.ids.next() }));
+    const events: StoredEvent[] = decided.map((event) => ({ ...event, id: deps.ids.next(), ...(request === undefined ? {} : { request }) }));
     const executed: Executed<State> = { state: (events as unknown as Event[]).reduce(fold.evolve, state), events };
     try {
-      await deps.store.append(stream, version, events, effects(executed));
+      await deps.store.append(stream, read.version, events, effects(executed));
     } catch (error) {
       if (error instanceof ConcurrencyError) continue;
       throw error;

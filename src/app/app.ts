@@ -35,6 +35,7 @@ import { INCIDENT_TIMERS } from './incident-effects.js';
 import { postmortemFileName } from './postmortem.js';
 import type { SlotDecision } from './release-store.js';
 import { ReleaseRepository, runbookOfRelease } from './release-store.js';
+import { asRequest } from './request-context.js';
 import { showTime } from './time-format.js';
 
 export interface AppConfig {
@@ -73,6 +74,8 @@ export interface Request {
   readonly user: Principal;
   readonly conversation: Conversation;
   readonly platform: Platform;
+  /** The platform's id for this command or press, when it has one: carrying it out again records nothing twice. */
+  readonly id?: string;
 }
 
 export interface App {
@@ -382,7 +385,7 @@ export const createApp = (deps: AppDeps): App => {
 
   const guard = async (request: Request, what: Readonly<Record<string, unknown>>, work: () => Promise<Outcome>): Promise<void> => {
     try {
-      const outcome = await work();
+      const outcome = await asRequest(request.id, work);
       if (outcome) await whisper(request, outcome.message);
     } catch (error) {
       await whisper(request, apologise(error, request, what)).catch(() => undefined);

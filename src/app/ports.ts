@@ -5,6 +5,18 @@ import type { Effect } from './effects.js';
 import type { Form } from './form.js';
 import type { Message } from './message.js';
 
+/** A command or button press as a platform sent it: acknowledged, and waiting to be carried out by any replica. */
+export interface InboundRequest {
+  /** The platform's own id for it (Slack: from the trigger id): the same request accepted twice is carried out once. */
+  readonly id: string;
+  readonly platform: string;
+  /** What the platform's adapter needs to carry it out. */
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+/** Carries out an accepted request (a platform adapter's): may run again for the same request after a crash. */
+export type RequestHandler = (request: InboundRequest) => Promise<void>;
+
 /** Another writer appended to the stream first: reload and decide again. */
 export class ConcurrencyError extends Error {
   constructor(

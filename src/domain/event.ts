@@ -13,4 +13,6 @@ export interface NewEvent<Type extends string = string, Data = unknown> {
 
 export interface StoredEvent<Type extends string = string, Data = unknown> extends NewEvent<Type, Data> {
   readonly id: string;
+  /** The request that recorded it (`<platform request id>#<n>`), when one did: running that request again records nothing. */
+  readonly request?: string;
 }

@@ -2,12 +2,14 @@
 import { Queue } from 'bullmq';
 import type { JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Conversation } from '../../app/ports.js';
+import type { Conversation, InboundRequest } from '../../app/ports.js';
 import type { Message } from '../../app/message.js';
 import type { RunJob, RunReport } from '../../app/runs.js';
 
 export const TIMER_QUEUE = 'timers';
 export const deliveryQueueName = (platform: string): string => `deliveries-${platform}`;
+/** Commands and presses a platform's adapter accepted, for any replica serving that platform to carry out. */
+export const requestQueueName = (platform: string): string => `requests-${platform}`;
 /** Runner `name` takes its work from here, and only runner `name`. */
 export const runnerQueueName = (name: string): string => `runner-${name}`;
 /** Every runner reports here; any bot replica turns a report into events. */
@@ -46,6 +48,12 @@ export const jobId = (...parts: readonly (string | number)[]): string => parts.j
 
 export const timerJobId = (timer: string, generation: string): string => jobId(timer, generation);
 
+/**
+ * A request is kept an hour after it is done, so a platform's retry of it (same id) is recognised and ignored; one
+ * that fails is tried a few times (a crash mid-way is not a failure: the stalled job comes back by itself).
+ */
+const REQUEST_JOB_OPTIONS: JobsOptions = { removeOnComplete: { age: 3_600, count: 100_000 }, removeOnFail: { age: 7 * 86_400 }, attempts: 5, backoff: { type: 'exponential', delay: 1_000 } };
+
 /** How often a failing delivery is tried (exponential from 1 s: about an hour in all) before it is dropped and logged. */
 export const DELIVERY_ATTEMPTS = 12;
 
@@ -54,6 +62,7 @@ export class PlanbQueues {
   /** Runners' reports, for counting what waits (the report worker has its own connection to it). */
   readonly reports: Queue<RunReport>;
   private readonly deliveries = new Map<string, Queue<DeliveryJob>>();
+  private readonly requestQueues = new Map<string, Queue<InboundRequest>>();
   private readonly runners = new Map<string, Queue<RunJob>>();
 
   constructor(
@@ -77,6 +86,15 @@ export class PlanbQueues {
     return queue;
   }
 
+  requests(platform: string): Queue<InboundRequest> {
+    let queue = this.requestQueues.get(platform);
+    if (!queue) {
+      queue = new Queue<InboundRequest>(requestQueueName(platform), { connection: this.connection, prefix: this.prefix, defaultJobOptions: REQUEST_JOB_OPTIONS });
+      this.requestQueues.set(platform, queue);
+    }
+    return queue;
+  }
+
   runner(name: string): Queue<RunJob> {
     let queue = this.runners.get(name);
     if (!queue) {
@@ -87,6 +105,6 @@ export class PlanbQueues {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.timers.close(), this.reports.close(), ...[...this.deliveries.values(), ...this.runners.values()].map((queue) => queue.close())]);
+    await Promise.all([this.timers.close(), this.reports.close(), ...[...this.deliveries.values(), ...this.requestQueues.values(), ...this.runners.values()].map((queue) => queue.close())]);
   }
 }

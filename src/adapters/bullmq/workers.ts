@@ -5,7 +5,7 @@
 import { DelayedError, Worker } from 'bullmq';
 import type { Job, WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Chat, Logger, MessageRef } from '../../app/ports.js';
+import type { Chat, InboundRequest, Logger, MessageRef, RequestHandler } from '../../app/ports.js';
 import { PermanentDeliveryError, RateLimitedError } from '../../app/ports.js';
 import type { RedisKeys } from '../redis/keys.js';
 import type { Failpoint } from '../failpoint.js';
@@ -13,7 +13,7 @@ import { DELIVERED, runScript, TIMER_DONE } from '../redis/scripts.js';
 import type { RunReport } from '../../app/runs.js';
 import type { DeliveryOutcome, Metrics } from '../metrics.js';
 import type { DeliveryJob, TimerJob } from './queues.js';
-import { DELIVERY_ATTEMPTS, deliveryQueueName, REPORT_QUEUE, TIMER_QUEUE } from './queues.js';
+import { DELIVERY_ATTEMPTS, deliveryQueueName, REPORT_QUEUE, requestQueueName, TIMER_QUEUE } from './queues.js';
 
 /**
  * A worker killed mid-job holds its lock until it expires; short locks bring a timer caught mid-fire back
@@ -21,6 +21,14 @@ import { DELIVERY_ATTEMPTS, deliveryQueueName, REPORT_QUEUE, TIMER_QUEUE } from 
  * failed: a delivery that failed silently would hold up its conversation.
  */
 export const WORKER_DEFAULTS = { lockDuration: 5_000, stalledInterval: 2_500, maxStalledCount: 1_000 } as const;
+
+/**
+ * Timers and accepted requests are safe to run twice (a timer's aggregate ignores what it already recorded, a
+ * request records nothing twice: request-context.ts), so their locks are shorter still: one caught mid-way by a
+ * crash comes back within about 1.5 s. The cost: a live job whose process blocks its event loop for over a second
+ * may run twice, and locks are renewed every half second. Deliveries keep the longer lock: a post cannot be undone.
+ */
+export const QUICK_LOCKS = { lockDuration: 1_000, stalledInterval: 500 } as const;
 
 /** How long an edited message stays editable: after that a change is posted as a new message. */
 const REF_TTL_SECONDS = 90 * 86_400;
@@ -45,10 +53,11 @@ export interface WorkerContext {
   readonly metrics?: Metrics;
 }
 
-const workerOptions = (ctx: WorkerContext, concurrency: number): WorkerOptions => ({
+const workerOptions = (ctx: WorkerContext, concurrency: number, locks: Partial<Pick<WorkerOptions, 'lockDuration' | 'stalledInterval'>> = {}): WorkerOptions => ({
   connection: ctx.redis,
   prefix: ctx.keys.bull,
   ...WORKER_DEFAULTS,
+  ...locks,
   concurrency,
   ...ctx.options,
 });
@@ -70,10 +79,29 @@ export const startTimerWorker = (ctx: WorkerContext, fire: (payload: Readonly<Re
       await runScript(redis, TIMER_DONE, [keys.timers], [timer, generation]);
       return 'fired';
     },
-    workerOptions(ctx, 4),
+    workerOptions(ctx, 4, QUICK_LOCKS),
   );
   worker.on('failed', (job, error) => ctx.logger.error({ err: error, timer: job?.data.timer }, 'timer failed'));
   worker.on('error', (error) => ctx.logger.error({ err: error }, 'timer worker error'));
+  return worker;
+};
+
+/**
+ * Carries out the requests a platform's adapter accepted. A replica killed mid-request leaves the job locked until
+ * its lock expires; another replica then runs it again, and what it already recorded is not recorded twice (see
+ * request-context.ts).
+ */
+export const startRequestWorker = (ctx: WorkerContext, platform: string, handle: RequestHandler): Worker<InboundRequest> => {
+  const worker = new Worker<InboundRequest>(
+    requestQueueName(platform),
+    async (job) => {
+      ctx.failpoint('request.started');
+      await handle(job.data);
+    },
+    workerOptions(ctx, 8, QUICK_LOCKS),
+  );
+  worker.on('failed', (job, error) => ctx.logger.error({ err: error, platform, request: job?.data.id }, 'request failed'));
+  worker.on('error', (error) => ctx.logger.error({ err: error, platform }, 'request worker error'));
   return worker;
 };
 

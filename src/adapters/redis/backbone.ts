@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Chat, Clock, EventStore, Logger } from '../../app/ports.js';
+import type { Chat, Clock, EventStore, InboundRequest, Logger, RequestHandler } from '../../app/ports.js';
 import { bullmqSink } from '../bullmq/effect-sink.js';
 import { PlanbQueues } from '../bullmq/queues.js';
 import type { WorkerContext } from '../bullmq/workers.js';
-import { startDeliveryWorker, startReportWorker, startTimerWorker } from '../bullmq/workers.js';
+import { startDeliveryWorker, startReportWorker, startRequestWorker, startTimerWorker } from '../bullmq/workers.js';
 import type { RunReport } from '../../app/runs.js';
 import { RedisRunnerRegistry } from './runner-registry.js';
 import type { RedisKeys } from './keys.js';
@@ -16,7 +16,7 @@ import type { RelayOptions } from './outbox-relay.js';
 import { OutboxRelay } from './outbox-relay.js';
 import type { Failpoint } from '../failpoint.js';
 import type { Metrics } from '../metrics.js';
-import { REPORT_QUEUE, TIMER_QUEUE } from '../bullmq/queues.js';
+import { jobId, REPORT_QUEUE, requestQueueName, TIMER_QUEUE } from '../bullmq/queues.js';
 import { RedisEventStore } from './redis-event-store.js';
 
 /** The process cannot start as configured; the message says why, for the person starting it. */
@@ -45,6 +45,8 @@ export interface BackboneHandlers {
   readonly chats: ReadonlyMap<string, Chat>;
   /** The app's entry point for runners' reports. */
   readonly report?: (report: RunReport) => Promise<void>;
+  /** Who carries out the requests each platform's adapter accepted, by platform. */
+  readonly requests?: ReadonlyMap<string, RequestHandler>;
 }
 
 const connection = (url: string, logger: Logger, name: string, forBullmq: boolean): Redis => {
@@ -63,6 +65,7 @@ export class Backbone {
   private readonly workers: Worker[] = [];
   private relay: OutboxRelay | undefined;
   private platforms: string[] = [];
+  private requestPlatforms: string[] = [];
   private readonly blocking: Redis;
 
   private constructor(
@@ -107,12 +110,22 @@ export class Backbone {
       ...(this.options.metrics ? { metrics: this.options.metrics } : {}),
     };
     this.platforms = [...handlers.chats.keys()];
+    this.requestPlatforms = [...(handlers.requests?.keys() ?? [])];
     this.workers.push(startTimerWorker(ctx, handlers.fire));
     for (const [platform, chat] of handlers.chats) this.workers.push(startDeliveryWorker(ctx, platform, chat));
     if (handlers.report) this.workers.push(startReportWorker(ctx, handlers.report));
+    for (const [platform, handle] of handlers.requests ?? []) this.workers.push(startRequestWorker(ctx, platform, handle));
     const consumer = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.relay = new OutboxRelay(this.blocking, this.keys, consumer, bullmqSink(this.queues, this.options.clock, logger), logger, failpoint, this.options.relay);
     await this.relay.start();
+  }
+
+  /**
+   * Keeps a request for any replica to carry out: once this resolves it survives this process. The same id again (a
+   * platform's retry) is the same job, carried out once.
+   */
+  async accept(request: InboundRequest): Promise<void> {
+    await this.queues.requests(request.platform).add('request', request, { jobId: jobId(request.id) });
   }
 
   /** Jobs waiting or delayed in each queue this process works (the timers, its platforms' deliveries, reports). */
@@ -120,6 +133,7 @@ export class Backbone {
     const named: [string, { getJobCountByTypes(...types: ('wait' | 'delayed' | 'prioritized')[]): Promise<number> }][] = [
       [TIMER_QUEUE, this.queues.timers],
       ...this.platforms.map((platform): [string, ReturnType<PlanbQueues['delivery']>] => [`deliveries-${platform}`, this.queues.delivery(platform)]),
+      ...this.requestPlatforms.map((platform): [string, ReturnType<PlanbQueues['requests']>] => [requestQueueName(platform), this.queues.requests(platform)]),
       [REPORT_QUEUE, this.queues.reports],
     ];
     const counts = await Promise.all(named.map(([, queue]) => queue.getJobCountByTypes('wait', 'delayed', 'prioritized')));

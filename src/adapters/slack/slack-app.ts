@@ -7,7 +7,7 @@ import type { AuthorizeResult, Logger as BoltLogger } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import { WebClient } from '@slack/web-api';
 import type { App, Request } from '../../app/app.js';
-import type { Logger } from '../../app/ports.js';
+import type { InboundRequest, Logger, RequestHandler } from '../../app/ports.js';
 import type { LearnedDirectory } from '../learned-directory.js';
 import type { Route } from '../http/http-server.js';
 import { baseActionId } from './block-kit.js';
@@ -27,13 +27,39 @@ export interface SlackAdapterDeps {
   /** The app, once it exists (it needs the adapter's chat first). */
   readonly app: () => App;
   readonly directory: LearnedDirectory;
-  /** True the first time a key is seen (across replicas): Slack's retries and repeated deliveries count once. */
-  readonly firstTime: (key: string) => Promise<boolean>;
+  /** Keeps a command or press to be carried out (by `handle`, on any replica); resolves once it is safe to acknowledge. */
+  readonly accept: (request: InboundRequest) => Promise<void>;
   readonly logger: Logger;
+}
+
+/** A slash command as accepted: what carrying it out needs. */
+interface SlackCommand {
+  readonly kind: 'command';
+  readonly userId: string;
+  readonly userName: string;
+  /** `/release start …`: the command and its text. */
+  readonly text: string;
+  readonly channel: string;
+  readonly responseUrl: string;
+  readonly trigger: string;
+}
+
+/** A button press as accepted. */
+interface SlackPress {
+  readonly kind: 'press';
+  readonly userId: string;
+  readonly userName?: string;
+  readonly actionId: string;
+  readonly value: string;
+  readonly channel: string;
+  readonly trigger: string;
+  readonly responseUrl?: string;
 }
 
 export interface SlackAdapter {
   readonly chat: SlackChat;
+  /** Carries out the requests this adapter accepted (the runtime's request workers call it). */
+  readonly handle: RequestHandler;
   /** HTTP mode: the listener to mount at SLACK_EVENTS_PATH. Socket Mode: none. */
   readonly routes: ReadonlyMap<string, Route>;
   start(): Promise<void>;
@@ -123,36 +149,56 @@ export const createSlackAdapter = (deps: SlackAdapterDeps): SlackAdapter => {
   };
 
   const commands = new RegExp(`^(${SLASH_COMMANDS.map((entry) => entry.command.replace('/', '\\/')).join('|')})$`);
+  // Acknowledged only once accepted: kept in Redis, the command survives this process dying the next moment (any
+  // replica carries it out). Slack's retry of the same invocation has the same id and is carried out once.
   bolt.command(commands, async ({ command, ack }) => {
-    await ack();
-    // A retry (X-Slack-Retry-Num) or a repeated delivery of the same invocation runs it once.
-    if (!(await deps.firstTime(`slack-command-${command.trigger_id}`))) return;
-    await learn([{ id: command.user_id, name: command.user_name }, ...mentioned(command.text)]);
-    const request: Request = {
-      user: `slack:${command.user_id}`,
-      platform: 'slack',
-      conversation: { channel: command.channel_id, replyUrl: command.response_url, trigger: command.trigger_id },
+    const payload: SlackCommand = {
+      kind: 'command',
+      userId: command.user_id,
+      userName: command.user_name,
+      text: `${command.command} ${command.text}`,
+      channel: command.channel_id,
+      responseUrl: command.response_url,
+      trigger: command.trigger_id,
     };
-    await deps.app().command(request, `${command.command} ${command.text}`);
+    await deps.accept({ id: `slack-command-${command.trigger_id}`, platform: 'slack', payload: { ...payload } });
+    await ack();
   });
 
   bolt.action(/.*/, async ({ ack, body, action }) => {
-    await ack();
-    if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action)) return;
-    if (!(await deps.firstTime(`slack-action-${body.trigger_id}-${action.action_ts}`))) return;
-    await learn([{ id: body.user.id, ...(body.user.name ? { name: body.user.name } : {}) }]);
+    if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action)) {
+      await ack();
+      return;
+    }
     // The container is typed loosely by Bolt; a message's channel is in `channel`, else in the container.
     const container: unknown = body.container;
     const fromContainer = typeof container === 'object' && container !== null && 'channel_id' in container ? container.channel_id : undefined;
     const channel = body.channel?.id ?? fromContainer;
-    if (typeof channel !== 'string') return;
-    const request: Request = {
-      user: `slack:${body.user.id}`,
-      platform: 'slack',
-      conversation: { channel, trigger: body.trigger_id, ...(body.response_url ? { replyUrl: body.response_url } : {}) },
-    };
-    await deps.app().action(request, baseActionId(action.action_id), action.value ?? '');
+    if (typeof channel === 'string') {
+      const payload: SlackPress = {
+        kind: 'press',
+        userId: body.user.id,
+        ...(body.user.name ? { userName: body.user.name } : {}),
+        actionId: baseActionId(action.action_id),
+        value: action.value ?? '',
+        channel,
+        trigger: body.trigger_id,
+        ...(body.response_url ? { responseUrl: body.response_url } : {}),
+      };
+      await deps.accept({ id: `slack-action-${body.trigger_id}-${action.action_ts}`, platform: 'slack', payload: { ...payload } });
+    }
+    await ack();
   });
+
+  /** Carries out a command or press accepted above (here or on another replica), as the person who sent it. */
+  const handle: RequestHandler = async ({ id, payload }) => {
+    const request = payload as unknown as SlackCommand | SlackPress;
+    await learn([{ id: request.userId, ...(request.userName ? { name: request.userName } : {}) }, ...(request.kind === 'command' ? mentioned(request.text) : [])]);
+    const conversation = { channel: request.channel, trigger: request.trigger, ...(request.responseUrl ? { replyUrl: request.responseUrl } : {}) };
+    const from: Request = { id, user: `slack:${request.userId}`, platform: 'slack', conversation };
+    if (request.kind === 'command') await deps.app().command(from, request.text);
+    else await deps.app().action(from, request.actionId, request.value);
+  };
 
   bolt.view(FORM_CALLBACK_ID, async ({ ack, body, view }) => {
     const metadata = formMetadata(view.private_metadata);
@@ -175,6 +221,7 @@ export const createSlackAdapter = (deps: SlackAdapterDeps): SlackAdapter => {
 
   return {
     chat,
+    handle,
     routes: receiver instanceof HTTPReceiver ? new Map([[SLACK_EVENTS_PATH, receiver.requestListener]]) : new Map(),
     start: async () => {
       if (receiver instanceof SocketModeReceiver) await receiver.client.start();
