@@ -36,6 +36,7 @@ import { postmortemFileName } from './postmortem.js';
 import type { SlotDecision } from './release-store.js';
 import { ReleaseRepository, runbookOfRelease } from './release-store.js';
 import { asRequest } from './request-context.js';
+import { StateCache } from './aggregate.js';
 import { showTime } from './time-format.js';
 
 export interface AppConfig {
@@ -93,7 +94,9 @@ export interface App {
 
 type Outcome = DomainError | undefined;
 
-export const createApp = (deps: AppDeps): App => {
+export const createApp = (given: AppDeps): App => {
+  // One cache of folded streams for every use case of this app: each command reads only what is new.
+  const deps = { ...given, cache: new StateCache() };
   const { chat, config, directory, logger } = deps;
   const releases = new ReleaseRepository(deps);
   const cardContext: CardContext = { zone: config.timezone, name: (p) => directory.displayName(p) };

@@ -75,7 +75,7 @@ export const isIncidentCommand = (parsed: ParsedCommand): parsed is IncidentPars
   (parsed.kind.startsWith('incident.') && parsed.kind !== 'incident.help') || parsed.kind === 'release.trouble';
 
 export const createIncidents = (deps: IncidentDeps): Incidents => {
-  const load = async (): Promise<IncidentBook> => (await loadAggregate(deps.aggregate.store, INCIDENTS_STREAM, incidentFold)).state;
+  const load = async (): Promise<IncidentBook> => (await loadAggregate(deps.aggregate, INCIDENTS_STREAM, incidentFold)).state;
 
   const contextFor = (release: Release | undefined, windowEnd?: string, postmortem?: string) => (): IncidentContext => ({
     ...deps.card,
@@ -245,7 +245,8 @@ export const createIncidents = (deps: IncidentDeps): Incidents => {
       const fired = timer;
       const draft = fired.type === 'postmortem' ? await deps.postmortem(id) : undefined;
       const outcome = await execute(release, (current, now) => decideTimer(current, fired, now), draft);
-      if (outcome) deps.logger.warn({ ...payload, code: outcome.code }, outcome.message);
+      // A timer's rules never refuse; losing every race ("busy") is worth another try by the queue, not a lost timer.
+      if (outcome) throw new Error(`${kind} timer of ${id} not recorded: ${outcome.message}`);
       return true;
     },
   };

@@ -43,7 +43,8 @@ export interface GlobalEvent {
 }
 
 export interface EventStore {
-  read(stream: string): Promise<StreamRead>;
+  /** The stream's events after its first `after` (all of them by default); `version` counts them all. */
+  read(stream: string, after?: number): Promise<StreamRead>;
   /**
    * Appends the events and the effects they cause, all or nothing; rejects with ConcurrencyError when
    * the stream is not at `expectedVersion`. Once it resolves, the effects are sure to happen once.

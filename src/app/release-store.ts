@@ -33,7 +33,7 @@ export class ReleaseRepository {
   constructor(private readonly deps: AggregateDeps) {}
 
   async load(runbook: string): Promise<{ slot: ReleaseSlot; version: number }> {
-    const { state, version } = await loadAggregate(this.deps.store, slotStream(runbook), slotFold(runbook));
+    const { state, version } = await loadAggregate(this.deps, slotStream(runbook), slotFold(runbook));
     return { slot: state, version };
   }
 

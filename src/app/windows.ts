@@ -59,7 +59,7 @@ export interface Windows {
 }
 
 export const createWindows = (deps: WindowDeps): Windows => {
-  const load = async (): Promise<WindowBook> => (await loadAggregate(deps.aggregate.store, WINDOWS_STREAM, windowFold)).state;
+  const load = async (): Promise<WindowBook> => (await loadAggregate(deps.aggregate, WINDOWS_STREAM, windowFold)).state;
 
   /** Runs a decision with the window's releases at hand, for the overrun and the driver's prompt. */
   const execute = async (window: string | undefined, decision: (book: WindowBook, now: Date) => WindowEvent[] | DomainError): Promise<Executed<WindowBook> | DomainError> => {
@@ -182,7 +182,8 @@ export const createWindows = (deps: WindowDeps): Windows => {
       if (!timer) return false;
       const fired = timer;
       const executed = await execute(window, (book, now) => decideTimer(book, fired, now));
-      if (isDomainError(executed)) deps.logger.warn({ ...payload, code: executed.code }, executed.message);
+      // A timer's rules never refuse; losing every race ("busy") is worth another try by the queue, not a lost timer.
+      if (isDomainError(executed)) throw new Error(`${kind} timer of ${window} not recorded: ${executed.message}`);
       // A release that ended while the end was being recorded scheduled its check too early to see the overrun.
       else if (executed.events.some((event) => event.type === 'window.overran') && (await running(window)).length === 0) {
         await execute(window, (book, now) => decideTimer(book, { type: 'check', window, running: [] }, now));

@@ -36,6 +36,16 @@ export const eventStoreContract = (name: string, makeWithEffects: () => Promise<
       expect(read.events).toEqual([a, b, c]);
     });
 
+    it('reads only the events after a version, with the version of the whole stream', async () => {
+      const store = await make();
+      const [a, b, c] = [event('x.a'), event('x.b'), event('x.c')];
+      await store.append('s/after', 0, [a, b, c]);
+      expect(await store.read('s/after', 1)).toEqual({ version: 3, events: [b, c] });
+      expect(await store.read('s/after', 3)).toEqual({ version: 3, events: [] });
+      expect(await store.read('s/after', 0)).toEqual({ version: 3, events: [a, b, c] });
+      expect(await store.read('s/none', 2)).toEqual({ version: 0, events: [] });
+    });
+
     it('rejects an append at a stale version and writes nothing of it', async () => {
       const store = await make();
       await store.append('s/2', 0, [event('x.a')]);

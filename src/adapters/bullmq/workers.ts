@@ -40,8 +40,11 @@ const REF_TTL_SECONDS = 90 * 86_400;
  */
 const WAIT_FOR_TURN_MS = 500;
 
-/** Stepping aside again and again waits longer each time: 200 ms, 400 ms, … up to 5 s. */
-const stepAside = (timesPicked: number): number => Math.min(100 * 2 ** Math.min(timesPicked, 6), 5_000);
+/**
+ * Stepping aside again and again waits longer each time: 200 ms, 400 ms, up to 1 s. Not longer: the message before
+ * usually waits out a rate limit of a second or so, and one waiting 5 s behind it made a burst take seconds more.
+ */
+const stepAside = (timesPicked: number): number => Math.min(100 * 2 ** Math.min(timesPicked, 6), 1_000);
 
 export interface WorkerContext {
   /** For the workers' own reads and scripts; BullMQ duplicates it for its blocking connections. */
@@ -98,7 +101,7 @@ export const startRequestWorker = (ctx: WorkerContext, platform: string, handle:
       ctx.failpoint('request.started');
       await handle(job.data);
     },
-    workerOptions(ctx, 8, QUICK_LOCKS),
+    workerOptions(ctx, 2, QUICK_LOCKS),
   );
   worker.on('failed', (job, error) => ctx.logger.error({ err: error, platform, request: job?.data.id }, 'request failed'));
   worker.on('error', (error) => ctx.logger.error({ err: error, platform }, 'request worker error'));

@@ -13,9 +13,9 @@ export class MemoryEventStore implements EventStore {
 
   constructor(private readonly runEffects: EffectRunner = () => Promise.resolve()) {}
 
-  read(stream: string): Promise<StreamRead> {
+  read(stream: string, after = 0): Promise<StreamRead> {
     const events = this.streams.get(stream) ?? [];
-    return Promise.resolve({ version: events.length, events: [...events] });
+    return Promise.resolve({ version: events.length, events: events.slice(Math.max(0, after)) });
   }
 
   async append(stream: string, expectedVersion: number, events: readonly StoredEvent[], effects: readonly Effect[] = []): Promise<void> {

@@ -30,9 +30,16 @@ export class RedisEventStore implements EventStore {
     private readonly failpoint: Failpoint = () => undefined,
   ) {}
 
-  async read(stream: string): Promise<StreamRead> {
-    const entries = (await this.redis.xrange(this.keys.stream(stream), '-', '+')) as Entry[];
-    return { version: entries.length, events: entries.map(([, fields]) => parseEvent(fields)) };
+  async read(stream: string, after = 0): Promise<StreamRead> {
+    const key = this.keys.stream(stream);
+    if (after <= 0) {
+      const entries = (await this.redis.xrange(key, '-', '+')) as Entry[];
+      return { version: entries.length, events: entries.map(([, fields]) => parseEvent(fields)) };
+    }
+    // Entry ids carry the version (`0-<n>` is the n-th event); streams are never trimmed, so the length is the version.
+    const [[rangeError, entries], [lengthError, length]] = ((await this.redis.multi().xrange(key, `(0-${after}`, '+').xlen(key).exec()) ?? []) as [[Error | null, Entry[]], [Error | null, number]];
+    if (rangeError || lengthError) throw rangeError ?? lengthError;
+    return { version: length, events: entries.map(([, fields]) => parseEvent(fields)) };
   }
 
   /** The sequence counter of each delivery's conversation, in the order of the deliveries. */
