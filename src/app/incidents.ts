@@ -7,7 +7,7 @@ import type { IncidentEvent } from '../domain/incident/events.js';
 import type { IncidentDefaults } from '../domain/incident/policy.js';
 import { DEFAULT_SEVERITY, incidentPolicy } from '../domain/incident/policy.js';
 import type { Incident, IncidentBook } from '../domain/incident/state.js';
-import { emptyBook, evolve, isOpen } from '../domain/incident/state.js';
+import { emptyBook, evolve, fold, isOpen } from '../domain/incident/state.js';
 import { membersOf } from '../domain/principal.js';
 import type { ReleaseCommand } from '../domain/release/decide.js';
 import type { Release, ReleaseSlot } from '../domain/release/state.js';
@@ -28,7 +28,7 @@ import { postmortemFileName } from './postmortem.js';
 import { valueField } from './actions.js';
 
 export const INCIDENTS_STREAM = 'incidents';
-const incidentFold: Fold<IncidentBook, IncidentEvent> = { initial: emptyBook, evolve };
+const incidentFold: Fold<IncidentBook, IncidentEvent> = { initial: emptyBook, evolve, all: fold };
 
 type Outcome = DomainError | undefined;
 /** The commands this module carries out (`/incident help` is the app's, like every family's help). */

@@ -9,7 +9,7 @@ import { decide, decideTimer } from '../domain/window/decide.js';
 import type { WindowEvent } from '../domain/window/events.js';
 import type { MaintenanceDefaults } from '../domain/window/policy.js';
 import type { Window, WindowBook } from '../domain/window/state.js';
-import { emptyWindows, evolve, isOpenWindow } from '../domain/window/state.js';
+import { emptyWindows, evolve, fold, isOpenWindow } from '../domain/window/state.js';
 import { valueField } from './actions.js';
 import type { AggregateDeps, Executed, Fold } from './aggregate.js';
 import { executeAggregate, loadAggregate } from './aggregate.js';
@@ -27,7 +27,7 @@ import { showDateTime } from './time-format.js';
 
 /** Every window is on this one stream, numbered in scheduling order (`mw-1`, `mw-2`, …). */
 export const WINDOWS_STREAM = 'windows';
-export const windowFold: Fold<WindowBook, WindowEvent> = { initial: emptyWindows, evolve };
+export const windowFold: Fold<WindowBook, WindowEvent> = { initial: emptyWindows, evolve, all: fold };
 
 type Outcome = DomainError | undefined;
 type WindowParsed = Exclude<Extract<ParsedCommand, { kind: `maintenance.${string}` }>, { kind: 'maintenance.help' }>;

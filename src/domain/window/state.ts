@@ -128,7 +128,22 @@ export const evolve = (book: WindowBook, event: WindowEvent): WindowBook => {
   return { windows: book.windows.map((window) => (window.id === id ? evolveWindow(window, event) : window)) };
 };
 
-export const fold = (events: readonly WindowEvent[]): WindowBook => events.reduce(evolve, emptyWindows);
+/** What `events.reduce(evolve, emptyWindows)` gives, in one pass (evolve copies the list of windows for every event). */
+export const fold = (events: readonly WindowEvent[]): WindowBook => {
+  const windows: Window[] = [];
+  const index = new Map<string, number>();
+  for (const event of events) {
+    if (event.type === 'window.scheduled') {
+      index.set(event.data.window, windows.length);
+      windows.push(scheduled(event.data, event.at, event.actor));
+      continue;
+    }
+    const at = index.get(event.data.window);
+    const window = at === undefined ? undefined : windows[at];
+    if (at !== undefined && window !== undefined) windows[at] = evolveWindow(window, event);
+  }
+  return { windows };
+};
 
 /** Open windows other than `except` that share a service with `services` and overlap [start, end). */
 export const conflictsWith = (book: WindowBook, services: readonly string[], start: string, end: string, except?: string): Window[] =>
