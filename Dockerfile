@@ -32,5 +32,6 @@ EXPOSE 3000
 # slim has neither curl nor wget; Node 20 has fetch.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["node", "dist/cli.js"]
+# A 2 MB young generation keeps the heap from growing with a busy minute's garbage (docs/BENCHMARKS.md, memory).
+ENTRYPOINT ["node", "--max-semi-space-size=2", "dist/cli.js"]
 CMD ["serve"]

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEAMS_MANIFEST_DIR } from '../../src/adapters/teams/manifest.js';
 import { ENVIRONMENT_VARIABLES, EXAMPLE_CONFIG, loadConfig } from '../../src/config.js';
 import { parseRunbookText } from '../../src/domain/runbook-yaml.js';
+import { NODE_FLAGS } from '../../bench/planb-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const K8S = join(ROOT, 'manifests', 'k8s');
@@ -347,7 +348,8 @@ describe('Dockerfile', () => {
     const [healthcheck = ''] = argsOf('HEALTHCHECK');
     expect(healthcheck).toContain('/healthz');
     expect(healthcheck).not.toMatch(/\b(curl|wget)\b/);
-    expect(argsOf('ENTRYPOINT')).toEqual(['["node", "dist/cli.js"]']);
+    // The flags the benchmarks measured planb serve with.
+    expect(argsOf('ENTRYPOINT')).toEqual([JSON.stringify(['node', ...NODE_FLAGS, 'dist/cli.js']).replace(/","/g, '", "')]);
     expect(argsOf('CMD')).toEqual(['["serve"]']);
   });
 
