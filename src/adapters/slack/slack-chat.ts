@@ -1,8 +1,9 @@
 /** Chat over Slack's Web API: channel messages posted and edited by `ts`, documents shared as files, replies only the asker sees. */
-import type { FilesCompleteUploadExternalResponse, WebClient } from '@slack/web-api';
+import type { FilesCompleteUploadExternalResponse, MessageMetadata, WebClient } from '@slack/web-api';
 import { ErrorCode } from '@slack/web-api';
 import type { Message, MessageFile } from '../../app/message.js';
 import { plainText } from '../../app/message.js';
+import { postJson } from '../http/post-json.js';
 import type { Chat, Conversation, MessageRef } from '../../app/ports.js';
 import { PermanentDeliveryError, RateLimitedError } from '../../app/ports.js';
 import type { Principal } from '../../domain/principal.js';
@@ -47,6 +48,15 @@ export const sharedFileRef = (completed: readonly FilesCompleteUploadExternalRes
   return (shares?.public?.[channel] ?? shares?.private?.[channel])?.[0]?.ts ?? file?.id;
 };
 
+/**
+ * Each message carries its key as Slack message metadata (posting it needs no scope): two messages alike in words (two
+ * automatic updates) stay told apart, and a message can be found again by its key in the channel's history.
+ */
+export const messageMetadata = (message: Message): MessageMetadata => ({ event_type: 'planb_message', event_payload: { key: message.key } });
+
+/** As long as the Web API client waits for Slack. */
+const REPLY_TIMEOUT_MS = 10_000;
+
 /** `slack:U123` → `U123`. */
 export const slackUserId = (principal: Principal): string => principal.slice(principal.indexOf(':') + 1);
 
@@ -79,6 +89,7 @@ export class SlackChat implements Chat {
         // A link in a reason must not unfurl a preview into the release channel.
         unfurl_links: false,
         unfurl_media: false,
+        metadata: messageMetadata(message),
         ...(conversation.thread === undefined ? {} : { thread_ts: conversation.thread }),
       });
       if (typeof result.ts !== 'string') throw new Error('chat.postMessage answered without a ts');
@@ -118,7 +129,7 @@ export class SlackChat implements Chat {
     if (message.file !== undefined) throw new PermanentDeliveryError(`a message with a file is posted once, never edited (${message.key})`);
     const { text, blocks } = renderBlockKit(message);
     try {
-      await this.client.chat.update({ channel: conversation.channel, ts: ref, text, blocks });
+      await this.client.chat.update({ channel: conversation.channel, ts: ref, text, blocks, metadata: messageMetadata(message) });
     } catch (error) {
       throw translateSlackError(error);
     }
@@ -128,12 +139,8 @@ export class SlackChat implements Chat {
   async whisper(conversation: Conversation, user: Principal, message: Message): Promise<void> {
     const { text, blocks } = renderBlockKit(message);
     if (conversation.replyUrl !== undefined) {
-      const response = await fetch(conversation.replyUrl, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text, blocks }),
-      });
-      if (!response.ok) throw new Error(`response_url answered ${response.status}`);
+      const status = await postJson(conversation.replyUrl, { response_type: 'ephemeral', replace_original: false, text, blocks }, REPLY_TIMEOUT_MS);
+      if (status < 200 || status > 299) throw new Error(`response_url answered ${status}`);
       return;
     }
     await this.client.chat.postEphemeral({ channel: conversation.channel, user: slackUserId(user), text, blocks });

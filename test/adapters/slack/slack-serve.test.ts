@@ -74,6 +74,8 @@ describe('Slack over HTTP', () => {
     const card = slack.callsOf('chat.postMessage').find((call) => JSON.stringify(call.args['blocks']).includes('(web-deploy-1)'));
     expect(card?.args['channel']).toBe('C0RELEASES');
     expect(card?.token).toBe('xoxb-test-token-never-logged');
+    // Its key travels as message metadata, so the card can be told from any other message and found again by it.
+    expect(card?.args['metadata']).toEqual({ event_type: 'planb_message', event_payload: { key: 'release/web-deploy-1/card' } });
     expect(checkBlockKitLimits((card?.args['blocks'] ?? []) as never)).toEqual([]);
     const accept = buttonsOf(card as SlackCall).find((button) => button.text.text === 'Accept');
     expect(accept?.action_id).toBe('release_accept');
@@ -95,6 +97,7 @@ describe('Slack over HTTP', () => {
     expect(typeof update?.args['ts']).toBe('string');
     expect(buttonsOf(update as SlackCall).map((button) => button.text.text)).toEqual(['Start']);
     expect(update?.args['ts']).toBe(cardTs);
+    expect(update?.args['metadata']).toEqual(card?.args['metadata']);
     expect(latestCard('web-deploy-1').ts).toBe(cardTs);
     // Step-by-step detail goes to the card's thread.
     const accepted = slack.callsOf('chat.postMessage').find((call) => String(call.args['text']).includes('accepted to confirm every step.'));
