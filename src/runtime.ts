@@ -76,7 +76,9 @@ const memoryRuntime = (chats: ReadonlyMap<string, Chat>, logger: Logger): Runtim
       const handle = handlers.get(request.platform);
       if (!handle) throw new Error(`no handler for ${request.platform} requests`);
       if (!(await firstTime(`request-${request.id}`))) return;
-      setImmediate(() => handle(request).catch((error: unknown) => logger.error({ err: error, request: request.id }, 'request failed')));
+      setImmediate(() => {
+        handle(request).catch((error: unknown) => logger.error({ err: error, request: request.id }, 'request failed'));
+      });
     },
     ready: () => Promise.resolve(true),
     // Effects run before the append returns; only timers already due (a draft shared at once) may still be running.

@@ -49,7 +49,7 @@ interface Folded {
 export interface Loaded<State> {
   readonly state: State;
   readonly version: number;
-  recorded(request: string): boolean;
+  readonly recorded: (request: string) => boolean;
 }
 
 /**

@@ -38,7 +38,8 @@ export class RedisEventStore implements EventStore {
     }
     // Entry ids carry the version (`0-<n>` is the n-th event); streams are never trimmed, so the length is the version.
     const [[rangeError, entries], [lengthError, length]] = ((await this.redis.multi().xrange(key, `(0-${after}`, '+').xlen(key).exec()) ?? []) as [[Error | null, Entry[]], [Error | null, number]];
-    if (rangeError || lengthError) throw rangeError ?? lengthError;
+    if (rangeError) throw rangeError;
+    if (lengthError) throw lengthError;
     return { version: length, events: entries.map(([, fields]) => parseEvent(fields)) };
   }
 

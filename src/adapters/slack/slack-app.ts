@@ -95,10 +95,12 @@ const mentioned = (text: string): { id: string; name?: string }[] =>
 /**
  * Who the bot is, from one auth.test, remembered once it succeeds. Bolt's own (`token:`) calls auth.test in its
  * constructor and keeps the promise even when it fails: Slack unreachable for a moment at start would end the process
- * (an unhandled rejection), or leave every later request unauthorised. Here a failure is forgotten: the next request
- * asks again, and Slack retries the request meanwhile.
+ * (an unhandled rejection), or leave every later request unauthorised. And when authorize throws, Bolt acknowledges
+ * the request and runs nothing for it: a command lost although its signature was good. So a failure is not thrown:
+ * the request goes on with the token alone (the bot's ids serve only to ignore its own messages, which Plan B does not
+ * listen to), and the next request asks again.
  */
-const botAuthorization = (client: WebClient, botToken: string): (() => Promise<AuthorizeResult>) => {
+const botAuthorization = (client: WebClient, botToken: string, logger: Logger): (() => Promise<AuthorizeResult>) => {
   let known: Promise<AuthorizeResult> | undefined;
   return async () => {
     known ??= client.auth.test({ token: botToken }).then((who) => ({
@@ -111,7 +113,8 @@ const botAuthorization = (client: WebClient, botToken: string): (() => Promise<A
       return await known;
     } catch (error) {
       known = undefined;
-      throw error;
+      logger.warn({ err: error }, 'Slack auth.test failed: carrying on with the bot token alone');
+      return { botToken };
     }
   };
 };
@@ -131,7 +134,7 @@ export const createSlackAdapter = (deps: SlackAdapterDeps): SlackAdapter => {
         installerOptions: { clientOptions: options.apiUrl === undefined ? {} : { slackApiUrl: clientOptions(options.apiUrl).slackApiUrl } },
       })
     : new HTTPReceiver({ signingSecret: options.signingSecret ?? '', endpoints: SLACK_EVENTS_PATH, logger: log, processBeforeResponse: false });
-  const bolt = new BoltApp({ authorize: botAuthorization(client, options.botToken), receiver, logger: log, clientOptions: clientOptions(options.apiUrl) });
+  const bolt = new BoltApp({ authorize: botAuthorization(client, options.botToken, logger), receiver, logger: log, clientOptions: clientOptions(options.apiUrl) });
 
   /** Names (and zones) for the people a request involves, from users.info once per person, else from the payload. */
   const learn = async (people: readonly { id: string; name?: string }[]): Promise<void> => {

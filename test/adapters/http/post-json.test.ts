@@ -1,5 +1,6 @@
 /** postJson against real local servers: the body and status, a deadline, and no other schemes. */
 import { createServer } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { postJson } from '../../../src/adapters/http/post-json.js';
@@ -9,7 +10,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => new Promise((done) => server.close(done))));
 });
 
-const serve = async (answer: (body: string, res: import('node:http').ServerResponse) => void): Promise<string> => {
+const serve = async (answer: (body: string, res: ServerResponse) => void): Promise<string> => {
   const server = createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
