@@ -10,8 +10,10 @@ import { Redis } from 'ioredis';
 export interface RedisServer {
   readonly url: string;
   readonly port: number;
-  /** Stops it and removes its data directory. */
+  /** Stops it and removes its data directory (unless the caller chose it). */
   stop(): Promise<void>;
+  /** SIGKILL, as a crash: only what `appendfsync` already wrote survives; the data directory stays, to start again on. */
+  kill(): Promise<void>;
 }
 
 export const freePort = (): Promise<number> =>
@@ -60,16 +62,19 @@ export const startRedisServer = async (options: { appendonly?: boolean; port?: n
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const url = `redis://127.0.0.1:${port}`;
   await Promise.race([waitForPing(url, child, () => output), missing]);
+  const end = async (signal: 'SIGTERM' | 'SIGKILL'): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill(signal);
+    await exited;
+  };
   return {
     url,
     port,
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((done) => child.once('exit', done));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await end('SIGTERM');
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
+    kill: () => end('SIGKILL'),
   };
 };
