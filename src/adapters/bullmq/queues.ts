@@ -57,6 +57,8 @@ const REQUEST_JOB_OPTIONS: JobsOptions = { removeOnComplete: { age: 3_600, count
 /** How often a failing delivery is tried (exponential from 1 s: about an hour in all) before it is dropped and logged. */
 export const DELIVERY_ATTEMPTS = 12;
 
+const DELIVERY_JOB_OPTIONS: JobsOptions = { ...KEEP, attempts: DELIVERY_ATTEMPTS, backoff: { type: 'exponential', delay: 1_000 } };
+
 export class PlanbQueues {
   readonly timers: Queue<TimerJob>;
   /** Runners' reports, for counting what waits (the report worker has its own connection to it). */
@@ -74,32 +76,23 @@ export class PlanbQueues {
   }
 
   delivery(platform: string): Queue<DeliveryJob> {
-    let queue = this.deliveries.get(platform);
-    if (!queue) {
-      queue = new Queue<DeliveryJob>(deliveryQueueName(platform), {
-        connection: this.connection,
-        prefix: this.prefix,
-        defaultJobOptions: { ...KEEP, attempts: DELIVERY_ATTEMPTS, backoff: { type: 'exponential', delay: 1_000 } },
-      });
-      this.deliveries.set(platform, queue);
-    }
-    return queue;
+    return this.named(this.deliveries, deliveryQueueName(platform), DELIVERY_JOB_OPTIONS);
   }
 
   requests(platform: string): Queue<InboundRequest> {
-    let queue = this.requestQueues.get(platform);
-    if (!queue) {
-      queue = new Queue<InboundRequest>(requestQueueName(platform), { connection: this.connection, prefix: this.prefix, defaultJobOptions: REQUEST_JOB_OPTIONS });
-      this.requestQueues.set(platform, queue);
-    }
-    return queue;
+    return this.named(this.requestQueues, requestQueueName(platform), REQUEST_JOB_OPTIONS);
   }
 
   runner(name: string): Queue<RunJob> {
-    let queue = this.runners.get(name);
+    return this.named(this.runners, runnerQueueName(name), RUN_JOB_OPTIONS);
+  }
+
+  /** The queue called `name`, made on first use and kept in `made` (by that name) to be closed with the others. */
+  private named<Data>(made: Map<string, Queue<Data>>, name: string, defaultJobOptions: JobsOptions): Queue<Data> {
+    let queue = made.get(name);
     if (!queue) {
-      queue = new Queue<RunJob>(runnerQueueName(name), { connection: this.connection, prefix: this.prefix, defaultJobOptions: RUN_JOB_OPTIONS });
-      this.runners.set(name, queue);
+      queue = new Queue<Data>(name, { connection: this.connection, prefix: this.prefix, defaultJobOptions });
+      made.set(name, queue);
     }
     return queue;
   }
