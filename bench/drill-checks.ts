@@ -202,6 +202,8 @@ export interface MessageFindings {
   readonly duplicated: number;
   /** Given up after every attempt (logged by the bot as "message dropped"). */
   readonly dropped: number;
+  /** Delivered by finding an unanswered post in the conversation instead of posting again. */
+  readonly recovered: number;
   /** An edit Slack accepted more often than it was owed: invisible to people (same content), counted apart. */
   readonly repeatedEdits: number;
   readonly problems: readonly string[];
@@ -235,6 +237,7 @@ export const checkMessages = async (redis: Redis, keys: RedisKeys, deliveries: Q
   let delivered = 0;
   let lost = 0;
   let dropped = 0;
+  let recovered = 0;
   /** Per channel and key: the jobs that reached Slack. */
   const owedCalls = new Map<string, Job<DeliveryJob>[]>();
 
@@ -256,7 +259,8 @@ export const checkMessages = async (redis: Redis, keys: RedisKeys, deliveries: Q
         problems.push(`${where} ${message.key}: dropped after ${job.attemptsMade} attempts (${job.failedReason ?? ''})`);
         continue;
       }
-      if (outcome !== 'delivered' && outcome !== 'duplicate' && outcome !== 'skipped') {
+      if (outcome === 'recovered') recovered += 1;
+      else if (outcome !== 'delivered' && outcome !== 'duplicate' && outcome !== 'skipped') {
         lost += 1;
         const state = await job.getState();
         // BullMQ scores a delayed job by its due time × 0x1000.
@@ -315,5 +319,5 @@ export const checkMessages = async (redis: Redis, keys: RedisKeys, deliveries: Q
       problems.push(`${slot}: shared ${shared.length} times, owed ${owed}`);
     }
   }
-  return { conversations: talks.length, owed: talks.reduce((sum, talk) => sum + talk.owed, 0), delivered, lost, duplicated, dropped, repeatedEdits, problems };
+  return { conversations: talks.length, owed: talks.reduce((sum, talk) => sum + talk.owed, 0), delivered, lost, duplicated, dropped, recovered, repeatedEdits, problems };
 };

@@ -56,6 +56,8 @@ interface Usage {
 export interface MemoryOptions {
   /** More NODE_OPTIONS for `planb serve` (heap flags), to measure their effect. */
   readonly nodeOptions?: string;
+  /** Node flags instead of the image's (NODE_FLAGS). */
+  readonly flags?: readonly string[];
 }
 
 const channelOf = (n: number): string => `C0INC${n}`;
@@ -188,6 +190,7 @@ export const measure = async (scale: Scale, options: MemoryOptions = {}): Promis
       redisUrl: redis.url,
       prefix: PREFIX,
       env: { PLANB_API_TOKEN: API_TOKEN, NODE_OPTIONS: nodeOptions, PLANB_BENCH_MEMORY_FILE: usageFile },
+      ...(options.flags === undefined ? {} : { flags: options.flags }),
     });
     const running = planb;
     // A timer or command that lost the race for the incidents stream too often is only logged (code "busy").
@@ -242,7 +245,7 @@ export const measure = async (scale: Scale, options: MemoryOptions = {}): Promis
         `Idle: ${breakdown(idleUsage)}.`,
         `At the peak: ${breakdown(peakUsage)}.`,
         `Declare cost: from the slash command to its opening line accepted by the fake Slack. Commands and timers fold only the events since their last read (the folded-state cache), so it should not grow with the incidents (first ${EDGE} vs last ${EDGE}).`,
-        `planb serve ran with the image's Node flags: ${NODE_FLAGS.join(' ')}.`,
+        options.flags === undefined ? `planb serve ran with the image's Node flags: ${NODE_FLAGS.join(' ')}.` : `planb serve ran with the Node flags ${options.flags.join(' ')} (not the image's).`,
         ...(options.nodeOptions === undefined ? [] : [`planb serve ran with NODE_OPTIONS ${options.nodeOptions}.`]),
       ],
     };

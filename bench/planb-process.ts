@@ -24,6 +24,8 @@ export interface PlanbOptions {
   readonly port?: number;
   /** More variables, or overrides. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Node flags instead of NODE_FLAGS (V8 flags NODE_OPTIONS would refuse), to measure their effect. */
+  readonly flags?: readonly string[];
 }
 
 export interface PlanbProcess {
@@ -45,7 +47,7 @@ const exited = (child: ChildProcess): Promise<void> => (child.exitCode !== null 
 /** Starts it and resolves once /readyz answers 200. */
 export const startPlanb = async (options: PlanbOptions): Promise<PlanbProcess> => {
   const port = options.port ?? (await freePort());
-  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'serve'], {
+  const child = spawn(process.execPath, [...(options.flags ?? NODE_FLAGS), CLI, 'serve'], {
     env: {
       PATH: process.env['PATH'] ?? '',
       SLACK_BOT_TOKEN: 'xoxb-bench',

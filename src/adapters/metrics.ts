@@ -9,7 +9,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export type RequestKind = 'slack' | 'teams' | 'api' | 'health' | 'calendar' | 'status' | 'metrics' | 'other';
 
 /** What became of one delivery job run (a message posted or edited, a duplicate skipped, a retry…). */
-export type DeliveryOutcome = 'delivered' | 'duplicate' | 'skipped' | 'dropped' | 'rate_limited' | 'waiting_turn' | 'failed';
+export type DeliveryOutcome = 'delivered' | 'recovered' | 'duplicate' | 'skipped' | 'dropped' | 'rate_limited' | 'waiting_turn' | 'failed';
 
 export interface Metrics {
   readonly registry: Registry;

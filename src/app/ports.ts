@@ -98,6 +98,13 @@ export interface Chat extends Replies {
   post(conversation: Conversation, message: Message): Promise<MessageRef>;
   /** Edits a message posted earlier; it keeps its place in the channel. */
   update(conversation: Conversation, ref: MessageRef, message: Message): Promise<void>;
+  /**
+   * Looks in the conversation (or its thread) for a message posted under `key` since `since`: for a post whose
+   * answer never came back (a crash, a timeout), so it is not posted twice: its reference, undefined when it is not
+   * there, null when the platform will not tell (no permission to read the conversation). Where a chat has no
+   * `find`, or it answers null, such a post is sent again (at least once).
+   */
+  find?(conversation: Conversation, key: string, since: Date): Promise<MessageRef | undefined | null>;
 }
 
 /**

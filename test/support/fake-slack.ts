@@ -20,19 +20,33 @@ export interface SlackCall {
   readonly reply?: Readonly<Record<string, unknown>>;
 }
 
-/** What the next matching call gets instead of success. */
-export type Failure = { readonly status: 429; readonly retryAfter: number } | { readonly status: 500 } | { readonly error: string };
+/** What the next matching call gets instead of success (`lostAnswer`: carried out, the connection then dropped unanswered). */
+export type Failure = { readonly status: 429; readonly retryAfter: number } | { readonly status: 500 } | { readonly error: string } | { readonly lostAnswer: true };
 
 /**
  * Trouble on a share of calls, for drills: each Web API call fails with probability `ratio`, as a 429, a 500 or a
  * timeout, one third each. A timeout holds the request for `timeoutMs` and then drops the connection unanswered.
- * Every failed call is one Slack did nothing with: it is not recorded, so it was not posted.
+ * Those calls are ones Slack did nothing with: not recorded, so not posted. With `lostAnswers`, a failing
+ * chat.postMessage or chat.update is instead, one time in four, carried out (recorded) and its answer lost: the
+ * connection dropped after `timeoutMs`, as when Slack's answer never makes it back.
  */
 export interface Chaos {
   readonly ratio: number;
   readonly timeoutMs: number;
   /** [0, 1): a seeded generator makes a drill repeatable. */
   readonly random: () => number;
+  readonly lostAnswers?: boolean;
+}
+
+/** The calls whose answer chaos may lose after carrying them out. */
+const LOSABLE = new Set(['chat.postMessage', 'chat.update']);
+
+/** A message as conversations.history lists it. */
+interface Listed {
+  readonly ts: string;
+  readonly text?: unknown;
+  readonly thread_ts?: string;
+  readonly metadata?: unknown;
 }
 
 /** A file shared the way the SDK's files.uploadV2 does it: its three calls put together. */
@@ -100,9 +114,10 @@ export class FakeSlack {
   /** Random 429s, 500s and timeouts on a share of calls (see Chaos). Off when undefined. */
   chaos: Chaos | undefined;
   /** Calls answered 429 by the rate limit, and calls failed by chaos, by kind. */
-  readonly refused = { rateLimited: 0, chaos429: 0, chaos500: 0, chaosTimeout: 0 };
+  readonly refused = { rateLimited: 0, chaos429: 0, chaos500: 0, chaosTimeout: 0, chaosLostAnswer: 0 };
   private readonly lastPost = new Map<string, number>();
-  private ts = 1_700_000_000;
+  /** The seconds of the last `ts` handed out: from the clock, one more per message (so some run ahead of it). */
+  private ts = 0;
   private fileIds = 0;
   private server: Server | undefined;
   private base = '';
@@ -194,19 +209,24 @@ export class FakeSlack {
       res.end(failure.status === 429 ? '{"ok":false,"error":"ratelimited"}' : 'upstream error');
       return;
     }
-    if (this.chaos && this.chaos.random() < this.chaos.ratio) {
-      const kind = Math.floor(this.chaos.random() * 3);
-      if (kind === 2) {
+    let loseAnswer = failure !== undefined && 'lostAnswer' in failure;
+    if (!loseAnswer && this.chaos && this.chaos.random() < this.chaos.ratio) {
+      const kind = Math.floor(this.chaos.random() * (this.chaos.lostAnswers === true && LOSABLE.has(method) ? 4 : 3));
+      loseAnswer = kind === 3;
+      if (loseAnswer) this.refused.chaosLostAnswer += 1;
+      else if (kind === 2) {
         this.refused.chaosTimeout += 1;
         await new Promise((wake) => setTimeout(wake, this.chaos?.timeoutMs ?? 0));
         req.socket.destroy();
         return;
       }
-      if (kind === 0) this.refused.chaos429 += 1;
-      else this.refused.chaos500 += 1;
-      res.writeHead(kind === 0 ? 429 : 500, kind === 0 ? { 'Retry-After': '1' } : {});
-      res.end(kind === 0 ? '{"ok":false,"error":"ratelimited"}' : 'upstream error');
-      return;
+      else {
+        if (kind === 0) this.refused.chaos429 += 1;
+        else this.refused.chaos500 += 1;
+        res.writeHead(kind === 0 ? 429 : 500, kind === 0 ? { 'Retry-After': '1' } : {});
+        res.end(kind === 0 ? '{"ok":false,"error":"ratelimited"}' : 'upstream error');
+        return;
+      }
     }
     const channel = text(args['channel']);
     if (this.rateLimit && channel !== undefined && (method === 'chat.postMessage' || method === 'chat.update')) {
@@ -229,8 +249,13 @@ export class FakeSlack {
       return;
     }
     if (this.latencyMs > 0 && (method === 'chat.postMessage' || method === 'chat.update')) await new Promise((wake) => setTimeout(wake, this.latencyMs));
-    const reply = failure ? { ok: false, error: failure.error } : this.answer(call);
+    const reply = failure && 'error' in failure ? { ok: false, error: failure.error } : this.answer(call);
     this.calls.push({ ...call, reply });
+    if (loseAnswer) {
+      await new Promise((wake) => setTimeout(wake, this.chaos?.timeoutMs ?? 0));
+      req.socket.destroy();
+      return;
+    }
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(reply));
   }
@@ -244,10 +269,43 @@ export class FakeSlack {
       ok: true,
       files: files.map(({ id, title }) => {
         if (!this.reportShares || channel === undefined) return { id, title };
-        this.ts += 1;
+        this.tick();
         return { id, title, shares: { public: { [channel]: [{ ts: `${this.ts}.000300`, ...(thread === undefined ? {} : { thread_ts: thread }) }] } } };
       }),
     };
+  }
+
+  /**
+   * conversations.history (a thread's replies with `ts`): the messages posted there (and accepted), newest first,
+   * as they read now (edits applied), after `oldest`; metadata only with `include_all_metadata`; `limit` per page,
+   * the next page's cursor in `response_metadata`.
+   */
+  private listed(call: SlackCall, thread: string | undefined): Record<string, unknown> {
+    const { channel, oldest, cursor } = call.args;
+    const all = new Map<string, Listed>();
+    for (const earlier of this.calls) {
+      if (earlier.args['channel'] !== channel || earlier.reply?.['ok'] !== true) continue;
+      if (earlier.method === 'chat.postMessage') {
+        const ts = String(earlier.reply['ts']);
+        const threadTs = text(earlier.args['thread_ts']);
+        if (thread !== undefined ? threadTs !== thread && ts !== thread : threadTs !== undefined) continue;
+        all.set(ts, { ts, text: earlier.args['text'], ...(threadTs === undefined ? {} : { thread_ts: threadTs }), metadata: earlier.args['metadata'] });
+      }
+      const edited = earlier.method === 'chat.update' ? all.get(String(earlier.args['ts'])) : undefined;
+      if (edited !== undefined) all.set(edited.ts, { ...edited, text: earlier.args['text'], metadata: earlier.args['metadata'] ?? edited.metadata });
+    }
+    const after = Number(oldest ?? 0);
+    const messages = [...all.values()].filter((message) => Number(message.ts) > after).reverse();
+    const start = Number(cursor ?? 0);
+    const limit = Number(call.args['limit'] ?? 100);
+    const withMetadata = call.args['include_all_metadata'] === true || call.args['include_all_metadata'] === 'true';
+    const page = messages.slice(start, start + limit).map(({ metadata, ...message }) => (withMetadata && metadata !== undefined ? { ...message, metadata } : message));
+    const next = start + limit < messages.length ? String(start + limit) : '';
+    return { ok: true, messages: page, has_more: next !== '', response_metadata: { next_cursor: next } };
+  }
+
+  private tick(): void {
+    this.ts = Math.max(this.ts + 1, Math.floor(Date.now() / 1_000));
   }
 
   private answer(call: SlackCall): Record<string, unknown> {
@@ -256,12 +314,12 @@ export class FakeSlack {
       case 'auth.test':
         return { ok: true, url: 'https://planb-test.slack.com/', team: 'Plan B Test', user: 'planb', team_id: 'T0TEST', user_id: 'U0PLANB', bot_id: 'B0PLANB' };
       case 'chat.postMessage':
-        this.ts += 1;
+        this.tick();
         return { ok: true, channel, ts: `${this.ts}.000100`, message: { text: call.args['text'] } };
       case 'chat.update':
         return { ok: true, channel, ts: call.args['ts'], text: call.args['text'] };
       case 'chat.postEphemeral':
-        this.ts += 1;
+        this.tick();
         return { ok: true, message_ts: `${this.ts}.000200` };
       case 'views.open':
         return { ok: true, view: { id: 'V0VIEW', ...(call.args['view'] as object) } };
@@ -278,6 +336,10 @@ export class FakeSlack {
       }
       case 'files.completeUploadExternal':
         return this.completeUpload(call);
+      case 'conversations.history':
+        return this.listed(call, undefined);
+      case 'conversations.replies':
+        return typeof call.args['ts'] === 'string' ? this.listed(call, call.args['ts']) : { ok: false, error: 'invalid_arguments' };
       case 'users.info':
         return { ok: true, user: { id: call.args['user'], name: String(call.args['user']).toLowerCase(), profile: { display_name: `name-of-${String(call.args['user'])}` } } };
       default:

@@ -33,6 +33,9 @@ export const QUICK_LOCKS = { lockDuration: 1_000, stalledInterval: 500 } as cons
 /** How long an edited message stays editable: after that a change is posted as a new message. */
 const REF_TTL_SECONDS = 90 * 86_400;
 
+/** A sending mark outlives every retry of its delivery; the delivery's record removes it. */
+const SENDING_TTL_SECONDS = 86_400;
+
 /**
  * How long a delivery waits in the worker for the one before it in its conversation (usually being sent by
  * another worker that moment) before stepping aside, so a conversation held up by a rate limit or an outage
@@ -137,7 +140,7 @@ export const startDeliveryWorker = (ctx: WorkerContext, platform: string, chat: 
     const done = await runScript(
       redis,
       DELIVERED,
-      [keys.delivered(data.platform, data.conversation.channel), keys.ref(data.message.key)],
+      [keys.delivered(data.platform, data.conversation.channel), keys.ref(data.message.key), keys.sending(data.message.key)],
       [data.sequence, ref ?? '', REF_TTL_SECONDS],
     );
     return done === 1;
@@ -147,6 +150,19 @@ export const startDeliveryWorker = (ctx: WorkerContext, platform: string, chat: 
   const later = async (job: Job<DeliveryJob>, token: string | undefined, ms: number, why: typeof RATE_LIMITED | typeof NOT_ITS_TURN): Promise<never> => {
     await job.moveToDelayed(Date.now() + ms, token);
     throw new DelayedError(why);
+  };
+
+  /**
+   * A post left unanswered by an earlier attempt (its sending mark is still there) may have gone out: its
+   * reference when the conversation shows it, else undefined (post it). Rate limits and failures of the look
+   * itself are the delivery's (waited out, retried); a chat that cannot look posts again, and says so.
+   */
+  const postedEarlier = async (job: Job<DeliveryJob>, conversation: DeliveryJob['conversation']): Promise<MessageRef | undefined> => {
+    const since = await redis.get(keys.sending(job.data.message.key));
+    if (since === null) return undefined;
+    const found = chat.find === undefined ? null : await chat.find(conversation, job.data.message.key, new Date(Number(since)));
+    if (found === null) logger.warn({ platform, channel: conversation.channel, key: job.data.message.key }, 'an earlier post may have gone out and cannot be looked for: posting again');
+    return found ?? undefined;
   };
 
   const count = (outcome: DeliveryOutcome): void => ctx.metrics?.deliveries.inc({ platform, outcome });
@@ -169,11 +185,24 @@ export const startDeliveryWorker = (ctx: WorkerContext, platform: string, chat: 
     }
     const thread = job.data.thread === undefined ? null : await redis.get(keys.ref(job.data.thread));
     const conversation = thread === null ? job.data.conversation : { ...job.data.conversation, thread };
+    let earlier: MessageRef | undefined;
     let posted: MessageRef | undefined;
+    let posting = false;
     try {
-      if (ref === undefined) posted = await chat.post(conversation, message);
-      else await chat.update(conversation, ref, message);
+      if (ref !== undefined) await chat.update(conversation, ref, message);
+      else {
+        if (message.file === undefined) earlier = await postedEarlier(job, conversation);
+        // When found, it went out and only its record is missing. Otherwise the mark stays when the answer does
+        // not come back (a crash, a timeout, a 5xx), and the next attempt looks before posting.
+        if (earlier === undefined) {
+          await redis.set(keys.sending(message.key), String(Date.now()), 'EX', SENDING_TTL_SECONDS, 'NX');
+          posting = true;
+          posted = await chat.post(conversation, message);
+        }
+      }
     } catch (error) {
+      // Slack answered that it did not post: nothing to look for next time.
+      if (posting && (error instanceof RateLimitedError || error instanceof PermanentDeliveryError)) await redis.del(keys.sending(message.key));
       if (error instanceof RateLimitedError) return later(job, token, error.retryAfterMs, RATE_LIMITED);
       const last = error instanceof PermanentDeliveryError || job.attemptsMade + 1 >= (job.opts.attempts ?? DELIVERY_ATTEMPTS);
       if (!last) throw error;
@@ -183,6 +212,10 @@ export const startDeliveryWorker = (ctx: WorkerContext, platform: string, chat: 
       return 'dropped';
     }
     // Outside the try: a failure to record must not look like a failed post and post it again.
+    if (earlier !== undefined) {
+      await record(job, earlier);
+      return 'recovered';
+    }
     await record(job, posted);
     failpoint('delivery.recorded');
     return 'delivered';

@@ -17,6 +17,8 @@ export interface RedisKeys {
   delivered(platform: string, channel: string): string;
   /** The platform's reference of the message posted under a message key. */
   ref(messageKey: string): string;
+  /** Set while a message key's first post is on its way (when it began, in ms): left behind, the post may have gone out. */
+  sending(messageKey: string): string;
   /** A request key already handled (a platform's retry of it is ignored). */
   seen(key: string): string;
   /** A platform adapter's own small records (Teams conversation references), one hash per kind. */
@@ -39,6 +41,7 @@ export const redisKeys = (prefix: string): RedisKeys => ({
   sequence: (platform, channel) => `${prefix}:conversation:${platform}:${channel}:sequence`,
   delivered: (platform, channel) => `${prefix}:conversation:${platform}:${channel}:delivered`,
   ref: (messageKey) => `${prefix}:ref:${messageKey}`,
+  sending: (messageKey) => `${prefix}:sending:${messageKey}`,
   seen: (key) => `${prefix}:seen:${key}`,
   records: (kind) => `${prefix}:records:${kind}`,
   runners: (name) => `${prefix}:runners:${name}`,

@@ -125,12 +125,13 @@ return 0
 export const DELIVERED = script(`
 --[[ delivered: record that a conversation's delivery number ARGV[1] went out, and the platform's reference
 of the message so later changes edit it. Only in order: nothing changes unless ARGV[1] is the next number.
-KEYS[1] the conversation's delivered counter   KEYS[2] the message key's reference
+KEYS[1] the conversation's delivered counter   KEYS[2] the message key's reference   KEYS[3] its sending mark
 ARGV[1] the delivery's sequence number   ARGV[2] the reference ('' to keep the current one)   ARGV[3] its TTL in seconds
 Returns 1 when recorded, 0 when the counter was elsewhere (a duplicate run). ]]
 local delivered = tonumber(redis.call('GET', KEYS[1]) or '0')
 if delivered + 1 ~= tonumber(ARGV[1]) then return 0 end
 redis.call('SET', KEYS[1], ARGV[1])
 if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3]) end
+redis.call('DEL', KEYS[3])
 return 1
 `);

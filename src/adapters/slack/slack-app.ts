@@ -68,11 +68,12 @@ export interface SlackAdapter {
 
 /**
  * Deliveries already retry in BullMQ: the client must not wait out Retry-After itself or retry for half an hour,
- * so one slow channel never blocks a worker and retries never stack.
+ * so one slow channel never blocks a worker and retries never stack. Nor retry at all: a post whose answer was
+ * lost may have gone out, and only the delivery queue looks for it before posting again.
  */
 const clientOptions = (apiUrl: string | undefined): WebClientOptions => ({
   rejectRateLimitedCalls: true,
-  retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 200 },
+  retryConfig: { retries: 0 },
   timeout: 10_000,
   ...(apiUrl === undefined ? {} : { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` }),
 });

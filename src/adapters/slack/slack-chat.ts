@@ -54,6 +54,15 @@ export const sharedFileRef = (completed: readonly FilesCompleteUploadExternalRes
  */
 export const messageMetadata = (message: Message): MessageMetadata => ({ event_type: 'planb_message', event_payload: { key: message.key } });
 
+/** A message key in a message Slack lists with its metadata, if it carries ours. */
+const keyOf = (message: { metadata?: { event_type?: string; event_payload?: unknown } }): unknown =>
+  message.metadata?.event_type === 'planb_message' ? (message.metadata.event_payload as { key?: unknown } | undefined)?.key : undefined;
+
+/** How far back before an unanswered post a look for it starts (clocks of replicas and Slack disagree a little). */
+const LOOK_BACK_SECONDS = 60;
+/** Pages of 200 messages looked through at most: a busier conversation than that cannot tell. */
+const LOOK_PAGES = 5;
+
 /** As long as the Web API client waits for Slack. */
 const REPLY_TIMEOUT_MS = 10_000;
 
@@ -122,6 +131,35 @@ export class SlackChat implements Chat {
     } catch (error) {
       throw translateSlackError(error);
     }
+  }
+
+  /**
+   * The message posted under `key`, read back from the channel's history (or the thread's replies) with its
+   * metadata: needs `channels:history` (`groups:history` for private channels) and the bot in the channel. Without
+   * them Slack refuses and the answer is null (cannot tell).
+   */
+  async find(conversation: Conversation, key: string, since: Date): Promise<MessageRef | undefined | null> {
+    const oldest = (since.getTime() / 1_000 - LOOK_BACK_SECONDS).toFixed(6);
+    const page = { channel: conversation.channel, oldest, include_all_metadata: true, limit: 200 };
+    let cursor: string | undefined;
+    try {
+      for (let pages = 0; pages < LOOK_PAGES; pages += 1) {
+        const more = cursor === undefined ? {} : { cursor };
+        const result =
+          conversation.thread === undefined
+            ? await this.client.conversations.history({ ...page, ...more })
+            : await this.client.conversations.replies({ ...page, ts: conversation.thread, ...more });
+        const found = result.messages?.find((message) => keyOf(message) === key)?.ts;
+        if (found !== undefined) return found;
+        cursor = result.response_metadata?.next_cursor;
+        if (cursor === undefined || cursor === '') return undefined;
+      }
+    } catch (error) {
+      const translated = translateSlackError(error);
+      if (!(translated instanceof PermanentDeliveryError)) throw translated;
+      this.logger.warn({ err: translated, channel: conversation.channel }, 'cannot read the conversation to look for a message');
+    }
+    return null;
   }
 
   /** A shared file has no message to edit (its ref may be a file id): the delivery queue never asks, and this refuses. */

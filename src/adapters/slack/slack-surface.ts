@@ -11,9 +11,11 @@ export const SLASH_COMMANDS = [
  * Bot scopes, each for something the code calls: `commands` for the slash commands, `chat:write` for
  * chat.postMessage/chat.update/chat.postEphemeral, `chat:write.public` to post in stakeholder channels the bot
  * was not invited to, `files:write` to share documents such as post-mortem drafts (files.getUploadURLExternal and
- * files.completeUploadExternal), `users:read` to show people's names instead of their ids.
+ * files.completeUploadExternal), `users:read` to show people's names instead of their ids, `channels:history` and
+ * `groups:history` to look for a message whose post went unanswered before posting it again (conversations.history,
+ * conversations.replies; without them such a message may show twice).
  */
-export const BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'files:write', 'users:read'] as const;
+export const BOT_SCOPES = ['commands', 'chat:write', 'chat:write.public', 'files:write', 'users:read', 'channels:history', 'groups:history'] as const;
 
 /** Slash commands, interactivity (buttons, modals) and options all arrive here in HTTP mode. */
 export const SLACK_EVENTS_PATH = '/slack/events';

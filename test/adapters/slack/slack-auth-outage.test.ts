@@ -15,8 +15,7 @@ let stop: () => Promise<void> = () => Promise.resolve();
 
 beforeAll(async () => {
   await slack.start();
-  // Both tries of the first auth.test (the client retries once) meet an outage.
-  slack.failNext('auth.test', { status: 500 });
+  // The first auth.test meets an outage (the client does not retry: the next request asks again).
   slack.failNext('auth.test', { status: 500 });
   const server = await startSlackServer(slack, { SLACK_BOT_TOKEN: 'xoxb-auth-outage', SLACK_SIGNING_SECRET: SIGNING_SECRET });
   base = server.base;
