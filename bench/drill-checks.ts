@@ -161,14 +161,15 @@ export interface Queues {
 /** What is left to do: nothing when every count is 0. */
 const pending = async (redis: Redis, keys: RedisKeys, queues: Queues): Promise<Record<string, number>> => {
   const waiting = ['wait', 'active', 'delayed', 'prioritized'] as const;
-  const [outbox, requests, timers, deliveries, talks] = await Promise.all([
+  const [outbox, inbox, requests, timers, deliveries, talks] = await Promise.all([
     redis.xlen(keys.outbox),
+    redis.xlen(keys.inbox),
     queues.requests.getJobCountByTypes(...waiting),
     queues.timers.getJobCountByTypes(...waiting),
     queues.deliveries.getJobCountByTypes(...waiting),
     conversations(redis, keys),
   ]);
-  return { 'outbox entries': outbox, requests, 'timer jobs': timers, 'delivery jobs': deliveries, 'messages owed': talks.reduce((sum, talk) => sum + talk.owed - talk.delivered, 0) };
+  return { 'outbox entries': outbox, 'inbox entries': inbox, requests, 'timer jobs': timers, 'delivery jobs': deliveries, 'messages owed': talks.reduce((sum, talk) => sum + talk.owed - talk.delivered, 0) };
 };
 
 /**

@@ -11,7 +11,9 @@ export const CLI = resolve('dist/cli.js');
 /**
  * The Node flags the image runs `planb` with (the Dockerfile's ENTRYPOINT; test/deploy checks they agree), so the
  * benchmarks measure what ships. A 2 MB young generation (Node 20's default is 16 MB) keeps the garbage of a busy
- * minute from growing the heap: about 20 MB less when idle and 100 MB less with a thousand incidents (docs/BENCHMARKS.md).
+ * minute from growing the heap: about 20 MB less when idle and 100 MB less with a thousand incidents. Not
+ * `--heap-growing-percent=15`: it kept a burst of 1,000 updates at 123 MB instead of ~200 MB, but its more frequent
+ * full collections put the ack p99 at 1.6–2.7× the bare-Bolt floor (docs/BENCHMARKS.md, "Known limits").
  */
 export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
 

@@ -13,7 +13,7 @@ import { RedisRunnerRegistry } from './runner-registry.js';
 import type { RedisKeys } from './keys.js';
 import { redisKeys } from './keys.js';
 import type { RelayOptions } from './outbox-relay.js';
-import { OutboxRelay } from './outbox-relay.js';
+import { INBOX_FIELD, OutboxRelay } from './outbox-relay.js';
 import type { Failpoint } from '../failpoint.js';
 import type { Metrics } from '../metrics.js';
 import { jobId, REPORT_QUEUE, requestQueueName, TIMER_QUEUE } from '../bullmq/queues.js';
@@ -116,16 +116,20 @@ export class Backbone {
     if (handlers.report) this.workers.push(startReportWorker(ctx, handlers.report));
     for (const [platform, handle] of handlers.requests ?? []) this.workers.push(startRequestWorker(ctx, platform, handle));
     const consumer = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-    this.relay = new OutboxRelay(this.blocking, this.keys, consumer, bullmqSink(this.queues, this.options.clock, logger), logger, failpoint, this.options.relay);
+    const queueRequest = async (request: InboundRequest): Promise<void> => {
+      await this.queues.requests(request.platform).add('request', request, { jobId: jobId(request.id) });
+    };
+    this.relay = new OutboxRelay(this.blocking, this.keys, consumer, bullmqSink(this.queues, this.options.clock, logger), logger, failpoint, this.options.relay, queueRequest);
     await this.relay.start();
   }
 
   /**
-   * Keeps a request for any replica to carry out: once this resolves it survives this process. The same id again (a
-   * platform's retry) is the same job, carried out once.
+   * Keeps a request for any replica to carry out: once this resolves it survives this process. One stream entry, the
+   * least the platform's ack can wait for; a relay (any replica's) makes it a job under the request's id, so the same
+   * id again (a platform's retry) is the same job, carried out once.
    */
   async accept(request: InboundRequest): Promise<void> {
-    await this.queues.requests(request.platform).add('request', request, { jobId: jobId(request.id) });
+    await this.commands.xadd(this.keys.inbox, '*', INBOX_FIELD, JSON.stringify(request));
   }
 
   /** Jobs waiting or delayed in each queue this process works (the timers, its platforms' deliveries, reports). */

@@ -8,6 +8,8 @@ export interface RedisKeys {
   readonly position: string;
   /** Effects committed with their events, waiting for the relay (a Redis stream with a consumer group). */
   readonly outbox: string;
+  /** Requests a platform adapter accepted, waiting for the relay to queue them (a Redis stream, same consumer group). */
+  readonly inbox: string;
   /** How many outbox entries were published without events (their positions are the negatives). */
   readonly published: string;
   /** Timer id → the generation that is current; a firing job of another generation is stale. */
@@ -36,6 +38,7 @@ export const redisKeys = (prefix: string): RedisKeys => ({
   global: `${prefix}:global`,
   position: `${prefix}:position`,
   outbox: `${prefix}:outbox`,
+  inbox: `${prefix}:inbox`,
   published: `${prefix}:published`,
   timers: `${prefix}:timers`,
   sequence: (platform, channel) => `${prefix}:conversation:${platform}:${channel}:sequence`,

@@ -1,12 +1,12 @@
 /**
- * Moves committed effects from the outbox to BullMQ. Any number of relays (one per process) share the work
- * through a consumer group; an entry is acknowledged only after its jobs exist, and a relay that died
- * holding entries has them claimed by another after CLAIM_IDLE_MS. Job ids are deterministic, so handing
- * the same entry over twice adds nothing twice.
+ * Moves committed effects from the outbox, and accepted requests from the inbox, to BullMQ. Any number of relays
+ * (one per process) share the work through a consumer group on each stream; an entry is acknowledged only after its
+ * jobs exist, and a relay that died holding entries has them claimed by another after CLAIM_IDLE_MS. Job ids are
+ * deterministic, so handing the same entry over twice adds nothing twice.
  */
 import type { Redis } from 'ioredis';
 import type { Effect } from '../../app/effects.js';
-import type { Logger } from '../../app/ports.js';
+import type { InboundRequest, Logger } from '../../app/ports.js';
 import type { RedisKeys } from './keys.js';
 import type { Failpoint } from '../failpoint.js';
 import { ACK_OUTBOX, runScript } from './scripts.js';
@@ -25,6 +25,12 @@ export interface OutboxEffect {
 }
 
 export type EffectSink = (effects: readonly OutboxEffect[]) => Promise<void>;
+
+/** Queues an accepted request (under its own id, so twice is once). */
+export type RequestSink = (request: InboundRequest) => Promise<void>;
+
+/** The inbox entry's one field: the request as JSON. */
+export const INBOX_FIELD = 'request';
 
 export interface RelayOptions {
   /** How long an entry may sit with a relay that does not acknowledge it before another takes it over. */
@@ -71,7 +77,13 @@ export class OutboxRelay {
     private readonly logger: Logger,
     private readonly failpoint: Failpoint = () => undefined,
     private readonly options: RelayOptions = {},
+    private readonly requests?: RequestSink,
   ) {}
+
+  /** The streams this relay reads: the outbox, and the inbox when it queues requests. */
+  private get streams(): string[] {
+    return this.requests === undefined ? [this.keys.outbox] : [this.keys.outbox, this.keys.inbox];
+  }
 
   async start(): Promise<void> {
     await this.createGroup();
@@ -80,11 +92,13 @@ export class OutboxRelay {
   }
 
   private async createGroup(): Promise<void> {
-    try {
-      // From 0, not $: entries committed before any relay existed are still owed.
-      await this.blocking.xgroup('CREATE', this.keys.outbox, RELAY_GROUP, '0', 'MKSTREAM');
-    } catch (error) {
-      if (!(error instanceof Error && error.message.startsWith('BUSYGROUP'))) throw error;
+    for (const stream of this.streams) {
+      try {
+        // From 0, not $: entries committed before any relay existed are still owed.
+        await this.blocking.xgroup('CREATE', stream, RELAY_GROUP, '0', 'MKSTREAM');
+      } catch (error) {
+        if (!(error instanceof Error && error.message.startsWith('BUSYGROUP'))) throw error;
+      }
     }
   }
 
@@ -112,28 +126,30 @@ export class OutboxRelay {
   }
 
   private async claimAbandoned(): Promise<void> {
-    let start = '0-0';
-    do {
-      const [next, entries, deleted] = (await this.blocking.xautoclaim(
-        this.keys.outbox, RELAY_GROUP, this.consumer, this.options.claimIdleMs ?? 3_000, start, 'COUNT', 50,
-      )) as [string, Entry[], string[]];
-      for (const entry of entries) await this.handle(entry);
-      // Entries deleted while pending: nothing left to do but drop them from the group's list.
-      if (deleted.length > 0) await this.blocking.xack(this.keys.outbox, RELAY_GROUP, ...deleted);
-      start = next;
-    } while (start !== '0-0' && this.running);
+    for (const stream of this.streams) {
+      let start = '0-0';
+      do {
+        const [next, entries, deleted] = (await this.blocking.xautoclaim(stream, RELAY_GROUP, this.consumer, this.options.claimIdleMs ?? 3_000, start, 'COUNT', 50)) as [string, Entry[], string[]];
+        for (const entry of entries) await this.handle(stream, entry);
+        // Entries deleted while pending: nothing left to do but drop them from the group's list.
+        if (deleted.length > 0) await this.blocking.xack(stream, RELAY_GROUP, ...deleted);
+        start = next;
+      } while (start !== '0-0' && this.running);
+    }
   }
 
   private async readNew(): Promise<void> {
+    const streams = this.streams;
     const reply = await this.blocking.xreadgroup(
-      'GROUP', RELAY_GROUP, this.consumer, 'COUNT', 50, 'BLOCK', this.options.blockMs ?? 1_000, 'STREAMS', this.keys.outbox, '>',
+      'GROUP', RELAY_GROUP, this.consumer, 'COUNT', 50, 'BLOCK', this.options.blockMs ?? 1_000, 'STREAMS', ...streams, ...streams.map(() => '>'),
     );
-    for (const [, entries] of reply ?? []) for (const entry of entries) await this.handle(entry);
+    for (const [stream, entries] of reply ?? []) for (const entry of entries) await this.handle(stream, entry);
   }
 
-  private async handle([id, fields]: Entry): Promise<void> {
-    if (fields) await this.sink(parseOutboxEntry(fields));
+  private async handle(stream: string, [id, fields]: Entry): Promise<void> {
+    if (fields && stream === this.keys.inbox) await this.requests?.(JSON.parse(fieldMap(fields).get(INBOX_FIELD) ?? 'null') as InboundRequest);
+    else if (fields) await this.sink(parseOutboxEntry(fields));
     this.failpoint('relay.enqueued');
-    await runScript(this.blocking, ACK_OUTBOX, [this.keys.outbox], [RELAY_GROUP, id]);
+    await runScript(this.blocking, ACK_OUTBOX, [stream], [RELAY_GROUP, id]);
   }
 }

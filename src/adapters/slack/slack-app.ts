@@ -135,7 +135,9 @@ export const createSlackAdapter = (deps: SlackAdapterDeps): SlackAdapter => {
         installerOptions: { clientOptions: options.apiUrl === undefined ? {} : { slackApiUrl: clientOptions(options.apiUrl).slackApiUrl } },
       })
     : new HTTPReceiver({ signingSecret: options.signingSecret ?? '', endpoints: SLACK_EVENTS_PATH, logger: log, processBeforeResponse: false });
-  const bolt = new BoltApp({ authorize: botAuthorization(client, options.botToken, logger), receiver, logger: log, clientOptions: clientOptions(options.apiUrl) });
+  // No conversation store: Plan B keeps no per-conversation state in Bolt, and Bolt's default one builds an Error
+  // (with its stack) for every request from a conversation it does not know, that is nearly all of them.
+  const bolt = new BoltApp({ authorize: botAuthorization(client, options.botToken, logger), receiver, logger: log, clientOptions: clientOptions(options.apiUrl), convoStore: false });
 
   /** Names (and zones) for the people a request involves, from users.info once per person, else from the payload. */
   const learn = async (people: readonly { id: string; name?: string }[]): Promise<void> => {
