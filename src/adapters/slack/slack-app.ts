@@ -13,6 +13,7 @@ import type { Route } from '../http/http-server.js';
 import { baseActionId } from './block-kit.js';
 import { FORM_CALLBACK_ID, formMetadata, formValues } from './modals.js';
 import { SlackChat } from './slack-chat.js';
+import { slackWrite } from './slack-write.js';
 import { SLACK_EVENTS_PATH, SLASH_COMMANDS } from './slack-surface.js';
 
 export interface SlackOptions {
@@ -123,7 +124,7 @@ const botAuthorization = (client: WebClient, botToken: string, logger: Logger): 
 export const createSlackAdapter = (deps: SlackAdapterDeps): SlackAdapter => {
   const { options, directory, logger } = deps;
   const client = new WebClient(options.botToken, { ...clientOptions(options.apiUrl), logLevel: LogLevel.WARN });
-  const chat = new SlackChat(client, logger);
+  const chat = new SlackChat(client, logger, slackWrite(options.apiUrl, options.botToken));
   const log = boltLogger(logger);
   const socketMode = options.appToken !== undefined;
   const receiver = socketMode

@@ -11,9 +11,9 @@ import type { Logger } from '../../app/ports.js';
 import type { Form } from '../../app/form.js';
 import { renderBlockKit } from './block-kit.js';
 import { formView } from './modals.js';
+import type { SlackWrite } from './slack-write.js';
+import { TRANSIENT_ERRORS } from './slack-write.js';
 
-/** Slack's own transient failures: worth another try. Any other platform error will fail the same way again. */
-const TRANSIENT = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited']);
 
 const codeOf = (error: unknown): string | undefined =>
   typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
@@ -31,7 +31,7 @@ export const translateSlackError = (error: unknown): unknown => {
   }
   if (code === ErrorCode.PlatformError) {
     const slackError = (error as { data?: { error?: string } }).data?.error ?? 'unknown_error';
-    return TRANSIENT.has(slackError) ? error : new PermanentDeliveryError(`Slack refused the message: ${slackError}`, { cause: error });
+    return TRANSIENT_ERRORS.has(slackError) ? error : new PermanentDeliveryError(`Slack refused the message: ${slackError}`, { cause: error });
   }
   return error;
 };
@@ -70,9 +70,11 @@ const REPLY_TIMEOUT_MS = 10_000;
 export const slackUserId = (principal: Principal): string => principal.slice(principal.indexOf(':') + 1);
 
 export class SlackChat implements Chat {
+  /** `write` posts and edits (slackWrite); the client does everything else. */
   constructor(
     private readonly client: WebClient,
     private readonly logger: Logger,
+    private readonly write: SlackWrite,
   ) {}
 
   /** A modal, while the request's trigger id is fresh (3 s); otherwise the app answers in words. */
@@ -90,22 +92,18 @@ export class SlackChat implements Chat {
   async post(conversation: Conversation, message: Message): Promise<MessageRef> {
     if (message.file !== undefined) return this.share(conversation, message, message.file);
     const { text, blocks } = renderBlockKit(message);
-    try {
-      const result = await this.client.chat.postMessage({
-        channel: conversation.channel,
-        text,
-        blocks,
-        // A link in a reason must not unfurl a preview into the release channel.
-        unfurl_links: false,
-        unfurl_media: false,
-        metadata: messageMetadata(message),
-        ...(conversation.thread === undefined ? {} : { thread_ts: conversation.thread }),
-      });
-      if (typeof result.ts !== 'string') throw new Error('chat.postMessage answered without a ts');
-      return result.ts;
-    } catch (error) {
-      throw translateSlackError(error);
-    }
+    const result = await this.write('chat.postMessage', {
+      channel: conversation.channel,
+      text,
+      blocks,
+      // A link in a reason must not unfurl a preview into the release channel.
+      unfurl_links: false,
+      unfurl_media: false,
+      metadata: messageMetadata(message),
+      ...(conversation.thread === undefined ? {} : { thread_ts: conversation.thread }),
+    });
+    if (typeof result['ts'] !== 'string') throw new Error('chat.postMessage answered without a ts');
+    return result['ts'];
   }
 
   /**
@@ -166,11 +164,7 @@ export class SlackChat implements Chat {
   async update(conversation: Conversation, ref: MessageRef, message: Message): Promise<void> {
     if (message.file !== undefined) throw new PermanentDeliveryError(`a message with a file is posted once, never edited (${message.key})`);
     const { text, blocks } = renderBlockKit(message);
-    try {
-      await this.client.chat.update({ channel: conversation.channel, ts: ref, text, blocks, metadata: messageMetadata(message) });
-    } catch (error) {
-      throw translateSlackError(error);
-    }
+    await this.write('chat.update', { channel: conversation.channel, ts: ref, text, blocks, metadata: messageMetadata(message) });
   }
 
   /** Through the request's response_url when there is one (it works in any channel, even where the bot is not). */

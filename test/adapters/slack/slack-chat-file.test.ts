@@ -6,6 +6,7 @@ import type { Message } from '../../../src/app/message.js';
 import type { Logger } from '../../../src/app/ports.js';
 import { PermanentDeliveryError, RateLimitedError } from '../../../src/app/ports.js';
 import { SlackChat, sharedFileRef } from '../../../src/adapters/slack/slack-chat.js';
+import { slackWrite } from '../../../src/adapters/slack/slack-write.js';
 import { FakeSlack, UPLOAD } from '../../support/fake-slack.js';
 
 const slack = new FakeSlack();
@@ -16,7 +17,7 @@ beforeAll(async () => {
   await slack.start();
   // As slack-app.ts configures it: rate limits rejected at once, one quick retry of a failed request.
   const client = new WebClient('xoxb-file-test', { slackApiUrl: slack.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 1, factor: 1, minTimeout: 20, maxTimeout: 20 }, logLevel: LogLevel.ERROR });
-  chat = new SlackChat(client, quiet);
+  chat = new SlackChat(client, quiet, slackWrite(slack.apiUrl, 'xoxb-file-test'));
 });
 
 afterAll(async () => {
