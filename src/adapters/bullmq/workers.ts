@@ -157,8 +157,7 @@ export const startDeliveryWorker = (ctx: WorkerContext, platform: string, chat: 
    * reference when the conversation shows it, else undefined (post it). Rate limits and failures of the look
    * itself are the delivery's (waited out, retried); a chat that cannot look posts again, and says so.
    */
-  const postedEarlier = async (job: Job<DeliveryJob>, conversation: DeliveryJob['conversation']): Promise<MessageRef | undefined> => {
-    const since = await redis.get(keys.sending(job.data.message.key));
+  const postedEarlier = async (job: Job<DeliveryJob>, conversation: DeliveryJob['conversation'], since: string | null): Promise<MessageRef | undefined> => {
     if (since === null) return undefined;
     const found = chat.find === undefined ? null : await chat.find(conversation, job.data.message.key, new Date(Number(since)));
     if (found === null) logger.warn({ platform, channel: conversation.channel, key: job.data.message.key }, 'an earlier post may have gone out and cannot be looked for: posting again');
@@ -176,7 +175,9 @@ export const startDeliveryWorker = (ctx: WorkerContext, platform: string, chat: 
     if (sequence <= delivered) return 'duplicate';
     if (delivered + 1 < sequence) return later(job, token, stepAside(job.attemptsStarted), NOT_ITS_TURN);
     failpoint('delivery.sending');
-    const ref = (await redis.get(keys.ref(message.key))) ?? undefined;
+    // The reference (posted before: edit it) and the sending mark (a post left unanswered), in one round trip.
+    const [storedRef, sending] = await redis.mget(keys.ref(message.key), keys.sending(message.key));
+    const ref = storedRef ?? undefined;
     if (ref !== undefined && message.file !== undefined) {
       // A shared file cannot be edited, and sharing it again under a key already used would be a second copy.
       logger.warn({ platform, channel: job.data.conversation.channel, key: message.key }, 'a message with a file is posted once: not sent again');
@@ -191,7 +192,7 @@ export const startDeliveryWorker = (ctx: WorkerContext, platform: string, chat: 
     try {
       if (ref !== undefined) await chat.update(conversation, ref, message);
       else {
-        if (message.file === undefined) earlier = await postedEarlier(job, conversation);
+        if (message.file === undefined) earlier = await postedEarlier(job, conversation, sending ?? null);
         // When found, it went out and only its record is missing. Otherwise the mark stays when the answer does
         // not come back (a crash, a timeout, a 5xx), and the next attempt looks before posting.
         if (earlier === undefined) {

@@ -66,6 +66,8 @@ export const parseOutboxEntry = (fields: readonly string[]): OutboxEffect[] => {
 
 export class OutboxRelay {
   private running = false;
+  /** The streams this relay reads: the outbox, and the inbox when it queues requests. */
+  private readonly streams: readonly string[];
   private loop: Promise<void> | undefined;
 
   /** `blocking` is this relay's own connection: a blocking read holds it. */
@@ -78,11 +80,8 @@ export class OutboxRelay {
     private readonly failpoint: Failpoint = () => undefined,
     private readonly options: RelayOptions = {},
     private readonly requests?: RequestSink,
-  ) {}
-
-  /** The streams this relay reads: the outbox, and the inbox when it queues requests. */
-  private get streams(): string[] {
-    return this.requests === undefined ? [this.keys.outbox] : [this.keys.outbox, this.keys.inbox];
+  ) {
+    this.streams = requests === undefined ? [keys.outbox] : [keys.outbox, keys.inbox];
   }
 
   async start(): Promise<void> {
@@ -139,9 +138,8 @@ export class OutboxRelay {
   }
 
   private async readNew(): Promise<void> {
-    const streams = this.streams;
     const reply = await this.blocking.xreadgroup(
-      'GROUP', RELAY_GROUP, this.consumer, 'COUNT', 50, 'BLOCK', this.options.blockMs ?? 1_000, 'STREAMS', ...streams, ...streams.map(() => '>'),
+      'GROUP', RELAY_GROUP, this.consumer, 'COUNT', 50, 'BLOCK', this.options.blockMs ?? 1_000, 'STREAMS', ...this.streams, ...this.streams.map(() => '>'),
     );
     for (const [stream, entries] of reply ?? []) for (const entry of entries) await this.handle(stream, entry);
   }

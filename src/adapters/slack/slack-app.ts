@@ -13,7 +13,7 @@ import type { Route } from '../http/http-server.js';
 import { baseActionId } from './block-kit.js';
 import { FORM_CALLBACK_ID, formMetadata, formValues } from './modals.js';
 import { SlackChat } from './slack-chat.js';
-import { slackWrite } from './slack-write.js';
+import { apiBase, slackWrite } from './slack-write.js';
 import { SLACK_EVENTS_PATH, SLASH_COMMANDS } from './slack-surface.js';
 
 export interface SlackOptions {
@@ -76,7 +76,7 @@ const clientOptions = (apiUrl: string | undefined): WebClientOptions => ({
   rejectRateLimitedCalls: true,
   retryConfig: { retries: 0 },
   timeout: 10_000,
-  ...(apiUrl === undefined ? {} : { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` }),
+  ...(apiUrl === undefined ? {} : { slackApiUrl: apiBase(apiUrl) }),
 });
 
 /** Bolt's log lines through ours, at warn and above: its debug output would include request bodies. */

@@ -13,6 +13,9 @@ export const TRANSIENT_ERRORS: ReadonlySet<string> = new Set(['internal_error', 
 
 export const SLACK_API_URL = 'https://slack.com/api/';
 
+/** The Web API's base URL with its trailing slash (what the SDK's `slackApiUrl` and our calls append methods to). */
+export const apiBase = (apiUrl: string | undefined): string => (apiUrl === undefined ? SLACK_API_URL : apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`);
+
 /** As long as a delivery waits for Slack's answer. */
 const TIMEOUT_MS = 10_000;
 
@@ -28,10 +31,9 @@ const retryAfterMs = (header: string | string[] | undefined): number => {
  * is `ok`. A 429 becomes RateLimitedError, a refusal Slack would repeat PermanentDeliveryError, anything else
  * (5xx, a transient error, no answer) a plain Error for the queue to retry.
  */
-export const slackWrite =
-  (apiUrl: string | undefined, token: string): SlackWrite =>
-  async (method, args) => {
-    const base = apiUrl === undefined ? SLACK_API_URL : apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`;
+export const slackWrite = (apiUrl: string | undefined, token: string): SlackWrite => {
+  const base = apiBase(apiUrl);
+  return async (method, args) => {
     const answer = await exchangeJson(`${base}${method}`, args, TIMEOUT_MS, { Authorization: `Bearer ${token}` });
     if (answer.status === 429) throw new RateLimitedError(retryAfterMs(answer.headers['retry-after']));
     if (answer.status !== 200) throw new Error(`${method} answered HTTP ${answer.status}`);
@@ -42,3 +44,4 @@ export const slackWrite =
     if (TRANSIENT_ERRORS.has(error)) throw new Error(`${method} failed: ${error}`);
     throw new PermanentDeliveryError(`Slack refused the message: ${error}`);
   };
+};
