@@ -6,7 +6,7 @@ import { isEligible } from '../domain/principal.js';
 import type { ReleaseCommand } from '../domain/release/decide.js';
 import { decide, decideTimer, decideVerified } from '../domain/release/decide.js';
 import type { Release, ReleaseSlot } from '../domain/release/state.js';
-import { activeRelease, currentStep, isActive } from '../domain/release/state.js';
+import { activeReleases, currentStep } from '../domain/release/state.js';
 import type { Runbook } from '../domain/runbook.js';
 import { ACTIONS, decodeTarget, isActionId } from './actions.js';
 import type { FieldErrors, Form, FormId, FormValues } from './form.js';
@@ -29,6 +29,9 @@ import { cardKey, releaseCard } from './release-card.js';
 import type { EffectExtras } from './release-effects.js';
 import { RELEASE_POSTMORTEM, RELEASE_VERIFY, releaseEffects, RUN_WATCH, STEP_OVERDUE } from './release-effects.js';
 import { createReleaseRuns } from './release-runs.js';
+import { createPreflightChecks, PREFLIGHT_CHECK, PREFLIGHT_WATCH } from './preflight-checks.js';
+import type { ListContext } from './release-lists.js';
+import { describeList, describeRehearsals, describeRunbooks } from './release-lists.js';
 import type { HealthChecks, RunnerRegistry, RunReport, RunTimings } from './runs.js';
 import { DEFAULT_RUN_TIMINGS, DEFAULT_VERIFY_WITHIN_MS, NO_RUNNERS } from './runs.js';
 import { INCIDENT_TIMERS } from './incident-effects.js';
@@ -37,7 +40,6 @@ import type { SlotDecision } from './release-store.js';
 import { ReleaseRepository, runbookOfRelease } from './release-store.js';
 import { asRequest } from './request-context.js';
 import { StateCache } from './aggregate.js';
-import { showTime } from './time-format.js';
 
 export interface AppConfig {
   readonly groups: Groups;
@@ -130,10 +132,22 @@ export const createApp = (given: AppDeps): App => {
     execute,
   });
 
+  const preflightChecks = createPreflightChecks({
+    clock: deps.clock,
+    logger,
+    runners: deps.runners ?? NO_RUNNERS,
+    timings,
+    ...(deps.checks ? { checks: deps.checks } : {}),
+    findRelease: (id) => releases.find(config.runbooks, id),
+    execute: (name, decision) => execute(name, decision),
+    schedule: (effect) => deps.store.publish([effect]),
+  });
+
   const run = async (request: Request, book: Runbook, command: ReleaseCommand): Promise<Outcome> => {
-    // Starting or approving an automated step needs its runner there: who is, is read before deciding.
+    // Starting or approving an automated step needs its runner there (as the release's environment names it).
     const needsRunner = command.type === 'start_step' || command.type === 'approve_step';
-    const runners = needsRunner ? await runs.presence(book, command.step) : {};
+    const release = needsRunner ? await releases.find(config.runbooks, command.release) : undefined;
+    const runners = needsRunner ? await runs.presence(release?.steps.find((step) => step.id === command.step)?.run?.runner) : {};
     return execute(book.name, (slot, now) => decide(slot, command, { now, actor: request.user, groups: config.groups, runbook: book, freezes: config.freezes ?? [], runners }));
   };
 
@@ -142,9 +156,7 @@ export const createApp = (given: AppDeps): App => {
     if (id !== undefined) {
       return slots.flatMap((slot) => slot.releases).find((release) => release.id === id) ?? fail('unknown_release', `There is no release ${id}.`);
     }
-    const active = slots
-      .map(activeRelease)
-      .filter((release): release is Release => release !== undefined && release.channel === request.conversation.channel);
+    const active = slots.flatMap(activeReleases).filter((release) => release.channel === request.conversation.channel);
     const [only, ...others] = active;
     if (!only) return fail('no_active_release', `No release is running in this channel. Name one: ${usage}`);
     if (others.length > 0) return fail('which_release', `Several releases run here: ${active.map((r) => r.id).join(', ')}. Name one: ${usage}`);
@@ -228,34 +240,8 @@ export const createApp = (given: AppDeps): App => {
   const unknownRunbook = (name: string): DomainError =>
     fail('unknown_runbook', `There is no runbook ${name}. Runbooks: ${config.runbooks.map((r) => r.name).join(', ') || 'none configured'}.`);
 
-  const describeRunbooks = (request: Request, slots: readonly ReleaseSlot[]): string[] => {
-    const lines = config.runbooks
-      .filter((book) => isEligible(request.user, book.drivers, config.groups))
-      .map((book) => {
-        const slot = slots.find((candidate) => candidate.runbook === book.name);
-        const active = slot && activeRelease(slot);
-        const state = slot?.lock ? ` (locked: ${slot.lock.reason})` : active ? ` (${active.id} running, driven by ${cardContext.name(active.driver)})` : '';
-        const params = Object.entries(book.params).map(([key, spec]) => ` ${key}=<${spec.description ?? key}>`).join('');
-        return `${book.name}: ${book.title}${state}. /release start ${book.name}${params} confirmer=@name`;
-      });
-    return lines.length > 0 ? ['Runbooks you may drive:', ...lines] : ['There is no runbook you may drive. Ask to be added to its drivers in planb.yaml.'];
-  };
-
-  const describeList = (slots: readonly ReleaseSlot[]): string[] => {
-    const all = slots.flatMap((slot) => slot.releases).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-    const active = all.filter(isActive);
-    const recent = all.filter((release) => !isActive(release)).slice(0, 10);
-    const line = (release: Release): string => {
-      const step = currentStep(release);
-      const where = isActive(release) ? `${release.status.replace('_', ' ')}${step && release.status === 'running' ? ` at ${step.id}` : ''}` : release.status.replace('_', ' ');
-      return `${release.id}: ${release.title}, ${cardContext.name(release.driver)} with ${cardContext.name(release.confirmer)}, ${where}, started ${showTime(release.startedAt, config.timezone)}`;
-    };
-    if (all.length === 0) return ['No releases yet. /release runbooks shows what you may start.'];
-    return [
-      ...(active.length > 0 ? ['Running:', ...active.map(line)] : ['Nothing is running.']),
-      ...(recent.length > 0 ? ['Recent:', ...recent.map(line)] : []),
-    ];
-  };
+  /** What the runbook and release lists need to know of the asker and the configuration. */
+  const lists = (request: Request): ListContext => ({ user: request.user, runbooks: config.runbooks, groups: config.groups, card: cardContext, zone: config.timezone, now: deps.clock.now() });
 
   const currentStepOf = (release: Release): string | DomainError =>
     currentStep(release)?.id ?? fail('no_step', `${release.id} has no step waiting.`);
@@ -267,11 +253,29 @@ export const createApp = (given: AppDeps): App => {
         await whisper(request, helpText('release'));
         return undefined;
       case 'release.runbooks':
-        await whisper(request, ...describeRunbooks(request, slots));
+        await whisper(request, ...describeRunbooks(lists(request), slots));
         return undefined;
       case 'release.list':
-        await whisper(request, ...describeList(slots));
+        await whisper(request, ...describeList(lists(request), slots));
         return undefined;
+      case 'release.rehearsals': {
+        const book = runbook(parsed.runbook);
+        if (!book) return unknownRunbook(parsed.runbook);
+        await whisper(request, ...describeRehearsals(lists(request), book, slots.find((slot) => slot.runbook === book.name)));
+        return undefined;
+      }
+      case 'release.drill': {
+        const book = runbook(parsed.runbook);
+        if (!book) return unknownRunbook(parsed.runbook);
+        return run(request, book, {
+          type: 'drill',
+          params: parsed.params,
+          channel: request.conversation.channel,
+          platform: request.platform,
+          ...(parsed.confirmer === undefined ? {} : { confirmer: parsed.confirmer }),
+          ...(parsed.environment === undefined ? {} : { environment: parsed.environment }),
+        });
+      }
       case 'release.status': {
         const picked = pick(request, slots, parsed.release, '/release status <release-id>');
         // Nothing running here: the latest release of this channel is what people ask about.
@@ -289,11 +293,12 @@ export const createApp = (given: AppDeps): App => {
         return run(request, book, {
           type: 'start',
           params: parsed.params,
-          channel: book.channel ?? request.conversation.channel,
+          channel: request.conversation.channel,
           platform: request.platform,
           ...(parsed.confirmer === undefined ? {} : { confirmer: parsed.confirmer }),
           ...(parsed.window === undefined ? {} : { window: parsed.window }),
           ...(parsed.override === undefined ? {} : { override: parsed.override }),
+          ...(parsed.environment === undefined ? {} : { environment: parsed.environment }),
         });
       }
       case 'release.abort':
@@ -315,7 +320,7 @@ export const createApp = (given: AppDeps): App => {
       case 'release.unlock': {
         const book = runbook(parsed.runbook);
         if (!book) return unknownRunbook(parsed.runbook);
-        return run(request, book, { type: 'unlock', reason: parsed.reason });
+        return run(request, book, { type: 'unlock', reason: parsed.reason, ...(parsed.environment === undefined ? {} : { environment: parsed.environment }) });
       }
       case 'incident.help':
         await whisper(request, helpText('incident'));
@@ -330,7 +335,7 @@ export const createApp = (given: AppDeps): App => {
         if (form && (await openForm(request, form))) return undefined;
         // No form here (the console, or nothing to pick from): the same answer in words.
         if (parsed.form === 'release.start') {
-          await whisper(request, ...describeRunbooks(request, slots));
+          await whisper(request, ...describeRunbooks(lists(request), slots));
           return undefined;
         }
         return parsed.form === 'incident.declare'
@@ -454,6 +459,15 @@ export const createApp = (given: AppDeps): App => {
         await verifyStep(name, release, step, payload['done']);
         return;
       }
+      const item = payload['item'];
+      if (kind === PREFLIGHT_CHECK && release !== undefined && item !== undefined) {
+        await preflightChecks.http(release, item, Number(payload['attempt']));
+        return;
+      }
+      if (kind === PREFLIGHT_WATCH && release !== undefined && item !== undefined) {
+        await preflightChecks.watch(release, item, Number(payload['attempt']), payload['phase'] ?? 'end');
+        return;
+      }
       if (kind === RUN_WATCH && release !== undefined && step !== undefined) {
         await runs.watch(release, step, Number(payload['attempt']));
         return;
@@ -465,6 +479,8 @@ export const createApp = (given: AppDeps): App => {
       const outcome = await execute(name, (slot, now) => decideTimer(slot, { type: 'step_overdue', release, step, due }, now));
       if (outcome) logger.warn({ ...payload, code: outcome.code }, outcome.message);
     },
-    report: (report) => runs.report(report),
+    report: async (report) => {
+      if (!(await preflightChecks.report(report))) await runs.report(report);
+    },
   };
 };

@@ -8,6 +8,7 @@ import type { Conversation } from './ports.js';
 import type { CardContext } from './release-card.js';
 import { cardKey, releaseCard, timelineLine } from './release-card.js';
 import type { Decided } from './release-store.js';
+import { preflightEffects } from './preflight-checks.js';
 import { finishedOutputMessage, liveOutputMessage, runLogMessage } from './run-messages.js';
 import type { RunTimings } from './runs.js';
 import { DEFAULT_RUN_TIMINGS } from './runs.js';
@@ -61,7 +62,11 @@ const timers = (release: Release, event: StoredEvent & ReleaseEvent, timings: Ru
       const { step, attempt, runner, argv } = event.data;
       const startBy = new Date(Date.parse(event.at) + timings.pickupMs).toISOString();
       return [
-        { kind: 'run', runner, job: { release: release.id, runbook: release.runbook, step, attempt, params: release.params, argv, startBy } },
+        {
+          kind: 'run',
+          runner,
+          job: { release: release.id, runbook: release.runbook, step, attempt, params: release.params, argv, startBy, ...(release.environment === undefined ? {} : { environment: release.environment }) },
+        },
         { kind: 'schedule', timer: runWatchTimerId(release.id, step, attempt), at: startBy, payload: runWatchPayload(release.id, step, attempt) },
       ];
     }
@@ -144,6 +149,7 @@ export const releaseEffects = (decided: Decided, ctx: CardContext, extras: Effec
       effects.push({ kind: 'deliver', platform: release.platform, conversation: conversationOf(release), message, thread: cardKey(release.id) });
     }
     effects.push(...timers(release, event as StoredEvent & ReleaseEvent, extras.timings ?? DEFAULT_RUN_TIMINGS));
+    effects.push(...preflightEffects(release, event as StoredEvent & ReleaseEvent, extras.timings ?? DEFAULT_RUN_TIMINGS));
     effects.push(...runMessages(release, event as StoredEvent & ReleaseEvent, extras.runLog).map((message) => ({ ...toThread(release), message })));
     if (event.type === 'release.postmortem_drafted' && postmortem !== undefined) {
       const { file } = event.data as { file: string };

@@ -7,7 +7,6 @@ import type { RunnerPresence, RunSignal } from '../domain/release/decide.js';
 import { decideRun } from '../domain/release/decide.js';
 import type { Release } from '../domain/release/state.js';
 import { currentRun } from '../domain/release/state.js';
-import type { Runbook } from '../domain/runbook.js';
 import type { Clock, EventStore, Logger } from './ports.js';
 import { cardKey } from './release-card.js';
 import type { EffectExtras } from './release-effects.js';
@@ -29,8 +28,8 @@ export interface ReleaseRunsDeps {
 }
 
 export interface ReleaseRuns {
-  /** Presence of the runner step `step` of the runbook names, for `DecideContext.runners`. */
-  presence(book: Runbook, step: string): Promise<Record<string, RunnerPresence>>;
+  /** Presence of runner `runner` (a step's, as its release's environment names it), for `DecideContext.runners`. */
+  presence(runner: string | undefined): Promise<Record<string, RunnerPresence>>;
   /** A runner's report; throws when it should be retried. */
   report(report: RunReport): Promise<void>;
   /** The watch over attempt `attempt` of a step fired. */
@@ -71,8 +70,7 @@ export const createReleaseRuns = (deps: ReleaseRunsDeps): ReleaseRuns => {
   };
 
   return {
-    presence: async (book, step) => {
-      const runner = book.steps.find((candidate) => candidate.id === step)?.run?.runner;
+    presence: async (runner) => {
       if (runner === undefined) return {};
       return { [runner]: await online(runner) };
     },

@@ -17,6 +17,8 @@ export interface RunJob {
   readonly argv: readonly string[];
   /** After this instant the runner must not start it: the bot has told people it did not start. */
   readonly startBy: string;
+  /** The runbook's environment the release runs in: the runner reads its runbook as it runs there. */
+  readonly environment?: string;
 }
 
 /** A runner's news of one attempt, sent back to the bot (any replica). */

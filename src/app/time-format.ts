@@ -47,3 +47,9 @@ export const showDateTime = remembered((iso: string, zone: string): string => {
   const at = DateTime.fromISO(iso, { zone, locale: 'en-GB' });
   return at.isValid ? timeMark(iso, 'datetime', at.toFormat('ccc d LLL HH:mm ZZZZ')) : iso;
 });
+
+/** A day, `12 Nov`, in the team's zone: when something was rehearsed or drilled. */
+export const showDay = remembered((iso: string, zone: string): string => {
+  const at = DateTime.fromISO(iso, { zone, locale: 'en-GB' });
+  return at.isValid ? at.toFormat('d LLL') : iso;
+});

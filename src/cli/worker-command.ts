@@ -2,6 +2,7 @@
 import { createLogger } from '../adapters/logger.js';
 import { startRunnerWorker } from '../adapters/runner/runner-worker.js';
 import type { Config } from '../config.js';
+import { runnersOf } from '../domain/environment.js';
 import type { CliIo } from './runbook-command.js';
 
 const USAGE = 'Usage: planb worker --runner <name> [--concurrency <n>]   run the automated steps of runner <name> on this host (needs REDIS_URL)';
@@ -27,7 +28,7 @@ const parseArgs = (args: readonly string[]): WorkerArgs | string => {
 };
 
 /** The runners the configured runbooks name, so a typo in --runner is caught at start, not by a silent queue. */
-const runnersIn = (config: Config): string[] => [...new Set(config.runbooks.flatMap((book) => book.steps.flatMap((step) => (step.run ? [step.run.runner] : []))))].sort();
+const runnersIn = (config: Config): string[] => [...new Set(config.runbooks.flatMap(runnersOf))].sort();
 
 /**
  * Starts the runner and resolves once `stopped` resolves (SIGTERM/SIGINT in the CLI) and the work in hand has ended.

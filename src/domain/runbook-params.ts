@@ -1,7 +1,7 @@
 /** Runbook parameters: checked against their patterns, then filled into `{{name}}` templates. */
 import type { DomainError } from './errors.js';
 import { fail } from './errors.js';
-import type { Runbook } from './runbook.js';
+import type { Runbook, RunbookStep } from './runbook.js';
 
 const TEMPLATE = /\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}/gi;
 
@@ -44,19 +44,23 @@ export const resolveParams = (runbook: Runbook, given: Readonly<Record<string, s
   return resolved;
 };
 
+const fillMachine = (item: Pick<RunbookStep, 'run' | 'verify'>, fill: (text: string) => string): Pick<RunbookStep, 'run' | 'verify'> => ({
+  ...(item.run ? { run: { ...item.run, argv: item.run.argv.map(fill) } } : {}),
+  ...(item.verify ? { verify: { ...item.verify, http: fill(item.verify.http) } } : {}),
+});
+
 /** A copy of the runbook with every template filled in. */
 export const instantiateRunbook = (runbook: Runbook, params: Readonly<Record<string, string>>): Runbook => {
   const fill = (text: string): string => interpolate(text, params);
   return {
     ...runbook,
     title: fill(runbook.title),
-    preflight: runbook.preflight.map((item) => ({ ...item, check: fill(item.check) })),
+    preflight: runbook.preflight.map((item) => ({ ...item, check: fill(item.check), ...fillMachine(item, fill) })),
     steps: runbook.steps.map((step) => ({
       ...step,
       title: fill(step.title),
       ...(step.rollback ? { rollback: { ...step.rollback, title: fill(step.rollback.title) } } : {}),
-      ...(step.run ? { run: { ...step.run, argv: step.run.argv.map(fill) } } : {}),
-      ...(step.verify ? { verify: { ...step.verify, http: fill(step.verify.http) } } : {}),
+      ...fillMachine(step, fill),
     })),
   };
 };

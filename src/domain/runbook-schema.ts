@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
 import { isPrincipal } from './principal.js';
-import type { DecisionPolicy, Runbook, RunbookStep, UpdatePolicy } from './runbook.js';
+import type { DecisionPolicy, Environment, Runbook, RunbookStep, UpdatePolicy } from './runbook.js';
 import { templateNames } from './runbook-params.js';
 
 /** A duration as people write it in YAML (`20m`), checked with a plain-word error. */
@@ -46,21 +46,42 @@ const pattern = z.string().superRefine((text, ctx) => {
   }
 });
 
+const run = z.strictObject({
+  runner: id,
+  argv: z.array(z.string()).min(1, 'argv needs at least the program to run'),
+  timeout: durationSchema.optional(),
+  env: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'environment variable names are upper-case letters, digits and underscores')).optional(),
+});
+
+const verify = z.strictObject({ http: z.string().min(1), status: z.number().int().min(100).max(599).default(200), within: durationSchema.optional() });
+
 const step = z.strictObject({
   id,
   title: z.string().min(1),
   expect: durationSchema.optional(),
   irreversible: z.boolean().default(false),
   rollback: z.strictObject({ title: z.string().min(1), expect: durationSchema.optional() }).optional(),
-  run: z
+  run: run.optional(),
+  verify: verify.optional(),
+});
+
+const preflightItem = z.strictObject({ id, check: z.string().min(1), evidence: z.enum(['required', 'optional']).optional(), verify: verify.optional(), run: run.optional() });
+
+const missing = z.enum(['refuse', 'override', 'warn'], { error: 'missing is refuse, override or warn' });
+
+const environmentName = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'environment names are lower-case letters, digits, dashes and underscores (typed in env=)');
+
+const environment = z.strictObject({
+  channel: z.string().optional(),
+  stakeholders: z.string().optional(),
+  runners: z.record(id, id).default({}),
+  allow_drills: z.boolean().default(true),
+  policy: z
     .strictObject({
-      runner: id,
-      argv: z.array(z.string()).min(1, 'argv needs at least the program to run'),
-      timeout: durationSchema.optional(),
-      env: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'environment variable names are upper-case letters, digits and underscores')).optional(),
+      rehearsal: z.strictObject({ on: environmentName, max_age: durationSchema.default('14d'), missing: missing.default('refuse') }).optional(),
+      drills: z.strictObject({ on: environmentName.optional(), max_age: durationSchema.default('30d'), missing: missing.default('warn') }).optional(),
     })
-    .optional(),
-  verify: z.strictObject({ http: z.string().min(1), status: z.number().int().min(100).max(599).default(200), within: durationSchema.optional() }).optional(),
+    .default({}),
 });
 
 const input = z.strictObject({
@@ -74,8 +95,9 @@ const input = z.strictObject({
   params: z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'parameter names are lower-case letters, digits and underscores'), z.strictObject({ pattern: pattern.optional(), description: z.string().optional(), default: z.string().optional() })).default({}),
   decision: decisionSchema.optional(),
   updates: updatesSchema.optional(),
-  preflight: z.array(z.strictObject({ id, check: z.string().min(1), evidence: z.enum(['required', 'optional']).optional() })).default([]),
+  preflight: z.array(preflightItem).default([]),
   steps: z.array(step).min(1, 'a runbook needs at least one step'),
+  environments: z.record(environmentName, environment).optional(),
 });
 
 type Input = z.output<typeof input>;
@@ -84,20 +106,42 @@ type Input = z.output<typeof input>;
  * What a runner will refuse at run time (planRun), said at lint time instead: the program is fixed, and
  * every parameter that reaches the command has a pattern to check its value against.
  */
-const checkCommand = (s: Input['steps'][number], index: number, book: Input, ctx: z.core.$RefinementCtx<Input>): void => {
-  s.run?.argv.forEach((arg, argIndex) => {
-    const path = ['steps', index, 'run', 'argv', argIndex];
+const checkCommand = (what: string, argv: readonly string[] | undefined, at: (string | number)[], book: Input, ctx: z.core.$RefinementCtx<Input>): void => {
+  argv?.forEach((arg, argIndex) => {
+    const path = [...at, 'run', 'argv', argIndex];
     if (argIndex === 0 && templateNames(arg).length > 0) {
-      ctx.addIssue({ code: 'custom', path, message: `the program of step ${s.id} must be fixed, not "${arg}"` });
+      ctx.addIssue({ code: 'custom', path, message: `the program of ${what} must be fixed, not "${arg}"` });
       return;
     }
     for (const name of new Set(templateNames(arg))) {
       // An undeclared name is reported by checkTemplate; hasOwn keeps `{{constructor}}` from finding Object's.
       if (Object.hasOwn(book.params, name) && book.params[name]?.pattern === undefined) {
-        ctx.addIssue({ code: 'custom', path, message: `{{${name}}} goes into the command of step ${s.id}: give params.${name} a pattern so a runner can check the value` });
+        ctx.addIssue({ code: 'custom', path, message: `{{${name}}} goes into the command of ${what}: give params.${name} a pattern so a runner can check the value` });
       }
     }
   });
+};
+
+/** Environments name each other and the runbook's runners: every name must be one that exists. */
+const checkEnvironments = (book: Input, ctx: z.core.$RefinementCtx<Input>): void => {
+  const environments = book.environments ?? {};
+  const names = Object.keys(environments);
+  const runners = new Set([...book.steps, ...book.preflight].flatMap((item) => (item.run ? [item.run.runner] : [])));
+  for (const [name, env] of Object.entries(environments)) {
+    const path = ['environments', name];
+    for (const runner of Object.keys(env.runners)) {
+      if (!runners.has(runner)) {
+        ctx.addIssue({ code: 'custom', path: [...path, 'runners', runner], message: `no step or preflight check of ${book.name} runs on runner ${runner}${runners.size > 0 ? ` (they name ${[...runners].join(', ')})` : ''}` });
+      }
+    }
+    const { rehearsal, drills } = env.policy;
+    if (rehearsal && (rehearsal.on === name || !names.includes(rehearsal.on))) {
+      ctx.addIssue({ code: 'custom', path: [...path, 'policy', 'rehearsal', 'on'], message: rehearsal.on === name ? `${name} cannot be rehearsed on itself: name another environment` : `${rehearsal.on} is not an environment of ${book.name} (${names.join(', ')})` });
+    }
+    if (drills?.on !== undefined && !names.includes(drills.on)) {
+      ctx.addIssue({ code: 'custom', path: [...path, 'policy', 'drills', 'on'], message: `${drills.on} is not an environment of ${book.name} (${names.join(', ')})` });
+    }
+  }
 };
 
 /** Cross-field rules: unique ids, declared parameters, a way back from every point of no return, commands a runner accepts. */
@@ -118,12 +162,26 @@ const checkRunbook = (book: Input, ctx: z.core.$RefinementCtx<Input>): void => {
     }
   };
   checkTemplate(book.title, ['title']);
+  const checkMachine = (item: { run?: Input['steps'][number]['run']; verify?: Input['steps'][number]['verify'] }, at: (string | number)[], what: string): void => {
+    item.run?.argv.forEach((arg, argIndex) => checkTemplate(arg, [...at, 'run', 'argv', argIndex]));
+    if (item.verify) checkTemplate(item.verify.http, [...at, 'verify', 'http']);
+    checkCommand(what, item.run?.argv, at, book, ctx);
+  };
+  book.preflight.forEach((item, index) => {
+    checkTemplate(item.check, ['preflight', index, 'check']);
+    checkMachine(item, ['preflight', index], `preflight check ${item.id}`);
+    if (item.run && item.verify) {
+      ctx.addIssue({ code: 'custom', path: ['preflight', index, 'verify'], message: `preflight check ${item.id} is checked by run or by verify, not both: make it two checks` });
+    }
+    if ((item.run || item.verify) && item.evidence !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['preflight', index, 'evidence'], message: `preflight check ${item.id} is checked by the machine, which records its own evidence: drop evidence` });
+    }
+  });
+  checkEnvironments(book, ctx);
   book.steps.forEach((s, index) => {
     checkTemplate(s.title, ['steps', index, 'title']);
     if (s.rollback) checkTemplate(s.rollback.title, ['steps', index, 'rollback', 'title']);
-    s.run?.argv.forEach((arg, argIndex) => checkTemplate(arg, ['steps', index, 'run', 'argv', argIndex]));
-    if (s.verify) checkTemplate(s.verify.http, ['steps', index, 'verify', 'http']);
-    checkCommand(s, index, book, ctx);
+    checkMachine(s, ['steps', index], `step ${s.id}`);
     if (s.irreversible && !s.rollback) {
       ctx.addIssue({ code: 'custom', path: ['steps', index, 'irreversible'], message: `step ${s.id} is irreversible: say how to roll it back (rollback: {title, expect})` });
     }
@@ -137,9 +195,29 @@ const toStep = (s: Input['steps'][number]): RunbookStep => ({
   ...optionalMs('expectMs', s.expect),
   irreversible: s.irreversible,
   ...(s.rollback ? { rollback: { title: s.rollback.title, ...optionalMs('expectMs', s.rollback.expect) } } : {}),
-  ...(s.run ? { run: { runner: s.run.runner, argv: s.run.argv, ...optionalMs('timeoutMs', s.run.timeout), ...(s.run.env ? { env: s.run.env } : {}) } } : {}),
-  ...(s.verify ? { verify: { http: s.verify.http, status: s.verify.status, ...optionalMs('withinMs', s.verify.within) } } : {}),
+  ...toMachine(s),
 });
+
+type RunInput = z.output<typeof run>;
+type VerifyInput = z.output<typeof verify>;
+
+const toMachine = (item: { run?: RunInput | undefined; verify?: VerifyInput | undefined }): Pick<RunbookStep, 'run' | 'verify'> => ({
+  ...(item.run ? { run: { runner: item.run.runner, argv: item.run.argv, ...optionalMs('timeoutMs', item.run.timeout), ...(item.run.env ? { env: item.run.env } : {}) } } : {}),
+  ...(item.verify ? { verify: { http: item.verify.http, status: item.verify.status, ...optionalMs('withinMs', item.verify.within) } } : {}),
+});
+
+const toEnvironment = (name: string, env: z.output<typeof environment>): Environment => {
+  const { rehearsal, drills } = env.policy;
+  return {
+    name,
+    ...(env.channel === undefined ? {} : { channel: env.channel }),
+    ...(env.stakeholders === undefined ? {} : { stakeholders: env.stakeholders }),
+    runners: env.runners,
+    allowDrills: env.allow_drills,
+    ...(rehearsal ? { rehearsal: { on: rehearsal.on, maxAgeMs: ms(rehearsal.max_age), missing: rehearsal.missing } } : {}),
+    ...(drills ? { drills: { ...(drills.on === undefined ? {} : { on: drills.on }), maxAgeMs: ms(drills.max_age), missing: drills.missing } } : {}),
+  };
+};
 
 const toRunbook = (book: Input): Runbook => ({
   name: book.name,
@@ -152,8 +230,9 @@ const toRunbook = (book: Input): Runbook => ({
   params: book.params,
   ...(book.decision ? { decision: toDecisionPolicy(book.decision) } : {}),
   ...(book.updates ? { updates: toUpdatePolicy(book.updates) } : {}),
-  preflight: book.preflight.map((item) => ({ id: item.id, check: item.check, evidence: item.evidence ?? 'none' })),
+  preflight: book.preflight.map((item) => ({ id: item.id, check: item.check, evidence: item.evidence ?? 'none', ...toMachine(item) })),
   steps: book.steps.map(toStep),
+  ...(book.environments ? { environments: Object.entries(book.environments).map(([name, env]) => toEnvironment(name, env)) } : {}),
 });
 
 /** The file format, as written by people. */

@@ -1,8 +1,29 @@
 /** What a runner executes for an automated step: the argv with parameters filled in, and the runner's own check of a request. */
 import type { DomainError } from './errors.js';
 import { fail, isDomainError } from './errors.js';
-import type { Runbook } from './runbook.js';
+import type { Runbook, RunbookStep } from './runbook.js';
 import { interpolate, matchesWhole, resolveParams, templateNames } from './runbook-params.js';
+
+/** A run job's `step` for a machine-checked preflight item: `preflight.<id>` (ids have no dots, steps never clash). */
+export const PREFLIGHT_RUN = 'preflight.';
+
+export const preflightRunId = (item: string): string => `${PREFLIGHT_RUN}${item}`;
+
+/** The preflight item a run job's `step` names, if it names one. */
+export const preflightOfRun = (step: string): string | undefined => (step.startsWith(PREFLIGHT_RUN) ? step.slice(PREFLIGHT_RUN.length) : undefined);
+
+const describeRunnable = (id: string): string => {
+  const item = preflightOfRun(id);
+  return item === undefined ? `step ${id}` : `preflight check ${item}`;
+};
+
+const capitalized = (text: string): string => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+
+/** What a run job names: a step, or a preflight item (`preflight.<id>`), with its command and check. */
+export const runnable = (runbook: Runbook, id: string): Pick<RunbookStep, 'run' | 'verify'> | undefined => {
+  const item = preflightOfRun(id);
+  return item === undefined ? runbook.steps.find((step) => step.id === id) : runbook.preflight.find((candidate) => candidate.id === item);
+};
 
 export interface RunPlan {
   readonly runner: string;
@@ -24,10 +45,10 @@ export interface RunPlan {
  * // { runner: 'prod', argv: ['./deploy.sh', '--version', '1.2.3'], timeoutMs: 600000, env: ['DEPLOY_TOKEN'] }
  */
 export const planRun = (runbook: Runbook, stepId: string, params: Record<string, string>): RunPlan | DomainError => {
-  const step = runbook.steps.find((candidate) => candidate.id === stepId);
-  if (!step) return fail('unknown_step', `${runbook.name} has no step ${stepId}.`);
+  const step = runnable(runbook, stepId);
+  if (!step) return fail('unknown_step', `${runbook.name} has no ${describeRunnable(stepId)}.`);
   const run = step.run;
-  if (!run) return fail('not_automated', `Step ${stepId} of ${runbook.name} has no run: it is done by hand, not by a runner.`);
+  if (!run) return fail('not_automated', `${capitalized(describeRunnable(stepId))} of ${runbook.name} has no run: it is done by hand, not by a runner.`);
   const [program = ''] = run.argv;
   if (program === '' || templateNames(program).length > 0) {
     return fail('templated_program', `Step ${stepId} of ${runbook.name} must name a fixed program first in argv, not "${program}".`);
@@ -68,6 +89,6 @@ export const verifyRequest = (
   if (same) return undefined;
   return fail(
     'argv_mismatch',
-    `Refused: step ${request.step} of ${ownRunbook.name} runs ${JSON.stringify(plan.argv)} by this runner's copy of the runbook, but ${JSON.stringify(request.argv)} was requested.`,
+    `Refused: ${describeRunnable(request.step)} of ${ownRunbook.name} runs ${JSON.stringify(plan.argv)} by this runner's copy of the runbook, but ${JSON.stringify(request.argv)} was requested.`,
   );
 };

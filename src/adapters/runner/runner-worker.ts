@@ -15,7 +15,8 @@ import { DEFAULT_RUN_TIMEOUT_MS, DEFAULT_VERIFY_WITHIN_MS, runJobId } from '../.
 import { isDomainError } from '../../domain/errors.js';
 import type { Runbook } from '../../domain/runbook.js';
 import { interpolate, resolveParams } from '../../domain/runbook-params.js';
-import { planRun, verifyRequest } from '../../domain/runner-plan.js';
+import { planRun, runnable, verifyRequest } from '../../domain/runner-plan.js';
+import { inEnvironment } from '../../domain/environment.js';
 import { REPORT_JOB_OPTIONS, REPORT_QUEUE, runnerQueueName } from '../bullmq/queues.js';
 import { redisKeys } from '../redis/keys.js';
 import { RedisRunnerRegistry } from '../redis/runner-registry.js';
@@ -124,7 +125,7 @@ export const startRunnerWorker = async (options: RunnerWorkerOptions): Promise<R
     } finally {
       clearInterval(ticker);
     }
-    const check = book.steps.find((step) => step.id === job.step)?.verify;
+    const check = runnable(book, job.step)?.verify;
     if (!check || result.exitCode !== 0 || result.timedOut) return { result };
     const params = resolveParams(book, job.params);
     const url = isDomainError(params) ? check.http : interpolate(check.http, params);
@@ -143,13 +144,19 @@ export const startRunnerWorker = async (options: RunnerWorkerOptions): Promise<R
       logger.warn(context, 'not run: already taken (by another instance, or given up by the bot)');
       return 'taken';
     }
-    const book = options.runbooks.find((candidate) => candidate.name === job.runbook);
-    if (!book) {
+    const own = options.runbooks.find((candidate) => candidate.name === job.runbook);
+    if (!own) {
       await refuse(job, `runner ${name} on ${host} has no runbook ${job.runbook}.`);
       return 'refused';
     }
-    const runner = book.steps.find((step) => step.id === job.step)?.run?.runner;
-    const mismatch = runner !== undefined && runner !== name ? `step ${job.step} of ${book.name} runs on runner ${runner}, not ${name}.` : verifyRequest(book, job)?.message;
+    if (job.environment !== undefined && !own.environments?.some((env) => env.name === job.environment)) {
+      await refuse(job, `runner ${name} on ${host} has no environment ${job.environment} in its runbook ${job.runbook}.`);
+      return 'refused';
+    }
+    // The runbook as it runs where the release runs: that environment's runners.
+    const book = inEnvironment(own, job.environment);
+    const runner = runnable(book, job.step)?.run?.runner;
+    const mismatch = runner !== undefined && runner !== name ? `${job.step} of ${book.name} runs on runner ${runner}, not ${name}.` : verifyRequest(book, job)?.message;
     if (mismatch !== undefined) {
       await refuse(job, mismatch);
       return 'refused';

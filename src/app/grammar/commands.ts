@@ -5,11 +5,21 @@ export type ParsedCommand =
   | { readonly kind: 'release.help' }
   | { readonly kind: 'release.runbooks' }
   | { readonly kind: 'release.list' }
-  | { readonly kind: 'release.start'; readonly runbook: string; readonly params: Readonly<Record<string, string>>; readonly confirmer?: Principal; readonly window?: string; readonly override?: string }
+  | {
+      readonly kind: 'release.start';
+      readonly runbook: string;
+      readonly params: Readonly<Record<string, string>>;
+      readonly confirmer?: Principal;
+      readonly window?: string;
+      readonly override?: string;
+      readonly environment?: string;
+    }
+  | { readonly kind: 'release.drill'; readonly runbook: string; readonly params: Readonly<Record<string, string>>; readonly confirmer?: Principal; readonly environment?: string }
+  | { readonly kind: 'release.rehearsals'; readonly runbook: string }
   | { readonly kind: 'release.status'; readonly release?: string }
   | { readonly kind: 'release.abort'; readonly release?: string; readonly reason: string }
   | { readonly kind: 'release.rollback'; readonly release?: string; readonly reason: string }
-  | { readonly kind: 'release.unlock'; readonly runbook: string; readonly reason: string }
+  | { readonly kind: 'release.unlock'; readonly runbook: string; readonly reason: string; readonly environment?: string }
   | { readonly kind: 'release.trouble'; readonly release?: string; readonly text: string; readonly timeboxMs?: number }
   | { readonly kind: 'release.check'; readonly release?: string; readonly item: string; readonly evidence?: string }
   | { readonly kind: 'release.reject'; readonly release?: string; readonly reason: string }

@@ -16,41 +16,73 @@ const leadingRelease = (tokens: readonly Token[], options: GrammarOptions): { re
   return id === undefined ? { rest } : { release: id, rest };
 };
 
-const RESERVED = ['confirmer', 'window', 'override'] as const;
+const RESERVED = ['confirmer', 'window', 'override', 'env'] as const;
 
-const start = (tokens: readonly Token[], options: GrammarOptions): ParsedCommand | GrammarError => {
+type Reserved = (typeof RESERVED)[number];
+
+/** `<runbook> [key=value …]` with the reserved keys apart; a drill takes no window or override. */
+const runbookArgs = (
+  sub: 'start' | 'drill',
+  tokens: readonly Token[],
+  options: GrammarOptions,
+): { runbook: string; params: Record<string, string>; reserved: Partial<Record<Reserved, string>>; confirmer?: string } | GrammarError => {
   const [name, ...rest] = tokens;
-  if (!name) return { kind: 'form', form: 'release.start' };
-  if (name.key !== undefined) return usageError('start', `Name the runbook first: /release start <runbook> ${name.text} …`);
+  if (!name || name.key !== undefined) return usageError(sub, `Name the runbook first: /release ${sub} <runbook> ${name?.text ?? ''} …`);
+  const allowed: readonly Reserved[] = sub === 'start' ? RESERVED : ['confirmer', 'env'];
   const params: Record<string, string> = {};
-  const reserved: Partial<Record<(typeof RESERVED)[number], string>> = {};
+  const reserved: Partial<Record<Reserved, string>> = {};
   for (const token of rest) {
     if (token.key === undefined || token.value === undefined) {
-      return usageError('start', `Unexpected "${token.text}": parameters are key=value, e.g. version=1.2.3.`);
+      return usageError(sub, `Unexpected "${token.text}": parameters are key=value, e.g. version=1.2.3.`);
     }
     const key = token.key.toLowerCase();
     const isReserved = (RESERVED as readonly string[]).includes(key);
-    if ((isReserved ? reserved[key as (typeof RESERVED)[number]] : params[token.key]) !== undefined) {
-      return usageError('start', `${token.key} is given twice.`);
+    if (isReserved && !allowed.includes(key as Reserved)) return usageError(sub, `/release ${sub} takes no ${key}=.`);
+    if ((isReserved ? reserved[key as Reserved] : params[token.key]) !== undefined) {
+      return usageError(sub, `${token.key} is given twice.`);
     }
-    if (token.value === '') return usageError('start', `${token.key}= needs a value.`);
-    if (isReserved) reserved[key as (typeof RESERVED)[number]] = token.value;
+    if (token.value === '') return usageError(sub, `${token.key}= needs a value.`);
+    if (isReserved) reserved[key as Reserved] = token.value;
     else params[token.key] = token.value;
   }
-  let confirmer: string | undefined;
-  if (reserved.confirmer !== undefined) {
-    const mention = parseMention(reserved.confirmer, options.platform);
-    if (typeof mention !== 'string') return usageError('start', `confirmer=${reserved.confirmer}: ${mention.error}`);
-    confirmer = mention;
-  }
+  if (reserved.confirmer === undefined) return { runbook: name.text, params, reserved };
+  const mention = parseMention(reserved.confirmer, options.platform);
+  if (typeof mention !== 'string') return usageError(sub, `confirmer=${reserved.confirmer}: ${mention.error}`);
+  return { runbook: name.text, params, reserved, confirmer: mention };
+};
+
+const start = (tokens: readonly Token[], options: GrammarOptions): ParsedCommand | GrammarError => {
+  if (tokens.length === 0) return { kind: 'form', form: 'release.start' };
+  const parsed = runbookArgs('start', tokens, options);
+  if ('kind' in parsed) return parsed;
+  const { reserved } = parsed;
   return {
     kind: 'release.start',
-    runbook: name.text,
-    params,
-    ...(confirmer === undefined ? {} : { confirmer }),
+    runbook: parsed.runbook,
+    params: parsed.params,
+    ...(parsed.confirmer === undefined ? {} : { confirmer: parsed.confirmer }),
     ...(reserved.window === undefined ? {} : { window: reserved.window }),
     ...(reserved.override === undefined ? {} : { override: reserved.override }),
+    ...(reserved.env === undefined ? {} : { environment: reserved.env }),
   };
+};
+
+const drill = (tokens: readonly Token[], options: GrammarOptions): ParsedCommand | GrammarError => {
+  const parsed = runbookArgs('drill', tokens, options);
+  if ('kind' in parsed) return parsed;
+  return {
+    kind: 'release.drill',
+    runbook: parsed.runbook,
+    params: parsed.params,
+    ...(parsed.confirmer === undefined ? {} : { confirmer: parsed.confirmer }),
+    ...(parsed.reserved.env === undefined ? {} : { environment: parsed.reserved.env }),
+  };
+};
+
+/** `env=<name>` anywhere among the words: taken out of them. */
+const takeEnv = (tokens: readonly Token[]): { environment?: string; rest: readonly Token[] } => {
+  const found = tokens.find((token) => token.key?.toLowerCase() === 'env' && token.value !== undefined && token.value !== '');
+  return found?.value === undefined ? { rest: tokens } : { environment: found.value, rest: tokens.filter((token) => token !== found) };
 };
 
 /** `[<release-id>] <text>` with the text required. */
@@ -73,6 +105,13 @@ export const parseRelease = (tokens: readonly Token[], options: GrammarOptions):
       return args.length > 0 ? usageError(sub, `/release ${sub} takes no arguments.`) : { kind: sub === 'list' ? 'release.list' : 'release.runbooks' };
     case 'start':
       return start(args, options);
+    case 'drill':
+      return drill(args, options);
+    case 'rehearsals': {
+      const [runbook, ...rest] = args;
+      if (!runbook || runbook.key !== undefined || rest.length > 0) return usageError('rehearsals', '/release rehearsals needs the runbook, and nothing else.');
+      return { kind: 'release.rehearsals', runbook: runbook.text };
+    }
     case 'status': {
       const { release, rest } = leadingRelease(args, options);
       if (rest.length > 0) return usageError('status', `There is no release ${words(rest)}. /release list shows them.`);
@@ -86,9 +125,10 @@ export const parseRelease = (tokens: readonly Token[], options: GrammarOptions):
       return { kind: `release.${sub}`, ...(parsed.release === undefined ? {} : { release: parsed.release }), reason: parsed.text };
     }
     case 'unlock': {
-      const [runbook, ...reason] = args;
+      const [runbook, ...more] = args;
+      const { environment, rest: reason } = takeEnv(more);
       if (!runbook || reason.length === 0) return usageError('unlock', '/release unlock needs the runbook and what was done about the cause.');
-      return { kind: 'release.unlock', runbook: runbook.text, reason: words(reason) };
+      return { kind: 'release.unlock', runbook: runbook.text, reason: words(reason), ...(environment === undefined ? {} : { environment }) };
     }
     case 'check': {
       const { release, rest } = leadingRelease(args, options);

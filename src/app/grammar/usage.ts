@@ -3,14 +3,16 @@
 export const RELEASE_USAGE = {
   help: '/release help',
   runbooks: '/release runbooks                  list runbooks you may run',
-  start: '/release start <runbook> [key=value ...] confirmer=@user [window=<id>] [override="<reason>"]',
+  start: '/release start <runbook> [key=value ...] confirmer=@user [env=<environment>] [window=<id>] [override="<reason>"]',
+  drill: '/release drill <runbook> [key=value ...] confirmer=@user [env=<environment>]   run the rollback path for practice, each step timed',
+  rehearsals: '/release rehearsals <runbook>   its rehearsals and rollback drills, per environment and step',
   status: '/release status [<release-id>]',
   list: '/release list',
   check: '/release check [<release-id>] <check-id> [evidence ...]   tick a preflight check',
   reject: '/release reject [<release-id>] <reason>   (confirmer) send the current step back to the driver',
   abort: '/release abort [<release-id>] <reason>',
   rollback: '/release rollback [<release-id>] <reason>   undo the started steps, in reverse, under the same pair',
-  unlock: '/release unlock <runbook> <reason>   after a rollback, once the cause is addressed',
+  unlock: '/release unlock <runbook> [env=<environment>] <reason>   after a rollback, once the cause is addressed',
   trouble: '/release trouble [<release-id>] <what is wrong> [timebox=20m]',
 } as const;
 

@@ -1,17 +1,20 @@
 /** The two-person release flow: every rule about who may do what, when. Pure: time and people come in. */
 import { DomainError, fail, isDomainError } from '../errors.js';
-import type { Groups, Principal } from '../principal.js';
-import { isEligible, shortName } from '../principal.js';
-import type { Runbook } from '../runbook.js';
-import { instantiateRunbook, resolveParams } from '../runbook-params.js';
+import { isEligible } from '../principal.js';
+import { inEnvironment } from '../environment.js';
 import { clockTimeUtc } from '../time-text.js';
 import { formatDuration } from '../duration.js';
-import type { Freeze } from '../freeze.js';
-import { activeFreeze } from '../freeze.js';
 import { planRun } from '../runner-plan.js';
-import type { ReleaseEvent, ReleaseEventData, ReleaseEventType, RunOutcome, RunVerification } from './events.js';
+import type { DecideContext, Result } from './context.js';
+import { emit, emitAsBot, who } from './context.js';
+import type { ReleaseEvent, ReleaseEventData, RunOutcome, RunVerification } from './events.js';
+import { check, checksOnAccept } from './preflight.js';
+import type { DrillCommand, StartCommand, UnlockCommand } from './start.js';
+import { drill, start, unlock } from './start.js';
 import type { Release, ReleaseSlot, StepState } from './state.js';
-import { activeRelease, awaitsAcknowledgement, currentRelease, currentRollbackStep, currentRun, currentStep, isActive, rollbackCost, runInFlight } from './state.js';
+import { awaitsAcknowledgement, currentRelease, currentRollbackStep, currentRun, currentStep, isActive, rollbackCost, runInFlight } from './state.js';
+
+export type { DecideContext, RunnerPresence } from './context.js';
 
 interface Targeted {
   readonly release: string;
@@ -21,15 +24,9 @@ interface StepTargeted extends Targeted {
 }
 
 export type ReleaseCommand =
-  | {
-      readonly type: 'start';
-      readonly params: Readonly<Record<string, string>>;
-      readonly confirmer?: Principal;
-      readonly channel: string;
-      readonly platform?: string;
-      readonly window?: string;
-      readonly override?: string;
-    }
+  | StartCommand
+  | DrillCommand
+  | UnlockCommand
   | (Targeted & { readonly type: 'accept' })
   | (Targeted & { readonly type: 'decline'; readonly reason?: string })
   | (Targeted & { readonly type: 'check'; readonly item: string; readonly evidence?: string })
@@ -42,106 +39,15 @@ export type ReleaseCommand =
   | (Targeted & { readonly type: 'abort'; readonly reason: string })
   | (Targeted & { readonly type: 'rollback'; readonly reason: string })
   | (StepTargeted & { readonly type: 'rollback_done' })
-  | (StepTargeted & { readonly type: 'rollback_confirm' })
-  | { readonly type: 'unlock'; readonly reason: string };
+  | (StepTargeted & { readonly type: 'rollback_confirm' });
 
-export interface DecideContext {
-  readonly now: Date;
-  readonly actor: Principal;
-  readonly groups: Groups;
-  /** The runbook of this slot, as configured now. */
-  readonly runbook: Runbook;
-  /** planb.yaml's change freezes: a start inside one needs an override the confirmer approves. */
-  readonly freezes?: readonly Freeze[];
-  /** Runner presence by name, as last heard (heartbeats); a runner not listed is offline. */
-  readonly runners?: Readonly<Record<string, RunnerPresence>>;
-}
-
-export interface RunnerPresence {
-  readonly online: boolean;
-  /** When an instance of it last reported in, if ever. */
-  readonly lastSeen?: string;
-}
-
-type Result = ReleaseEvent[] | DomainError;
-
-const who = shortName;
-
-const emit =
-  (ctx: DecideContext) =>
-  <Type extends ReleaseEventType>(type: Type, data: ReleaseEventData[Type]): ReleaseEvent =>
-    ({ type, at: ctx.now.toISOString(), actor: ctx.actor, data }) as ReleaseEvent;
-
-const list = (principals: readonly Principal[]): string => principals.join(', ');
-
-const start = (slot: ReleaseSlot, command: Extract<ReleaseCommand, { type: 'start' }>, ctx: DecideContext): Result => {
-  const { runbook, actor, groups } = ctx;
-  if (slot.lock) {
-    return fail(
-      'runbook_locked',
-      `${runbook.name} is locked since the rollback of ${slot.lock.release} (${slot.lock.reason}). ` +
-        `Once the cause is addressed: /release unlock ${runbook.name} <what was fixed>`,
-    );
-  }
-  const active = activeRelease(slot);
-  if (active) {
-    return fail('runbook_busy', `${active.title} is being run by ${who(active.driver)} since ${clockTimeUtc(active.startedAt)} (${active.id}). One release of ${runbook.name} at a time.`);
-  }
-  if (!isEligible(actor, runbook.drivers, groups)) {
-    return fail('not_a_driver', `You may not drive ${runbook.name}: its drivers are ${list(runbook.drivers)}.`);
-  }
-  const params = resolveParams(runbook, command.params);
-  if (isDomainError(params)) return params;
-  const { confirmer } = command;
-  if (confirmer === undefined) {
-    return fail('confirmer_missing', `Name who confirms each step: add confirmer=@name (someone in ${list(runbook.confirmers)}, not you).`);
-  }
-  if (confirmer === actor) {
-    return fail('self_confirm', `You cannot confirm your own release: every step needs a second person. Name someone in ${list(runbook.confirmers)} as confirmer=@name.`);
-  }
-  if (!isEligible(confirmer, runbook.confirmers, groups)) {
-    return fail('not_a_confirmer', `${who(confirmer)} may not confirm ${runbook.name}: its confirmers are ${list(runbook.confirmers)}.`);
-  }
-  const freeze = activeFreeze(ctx.freezes ?? [], runbook.service, ctx.now);
-  const override = command.override?.trim();
-  if (freeze && !override) {
-    return fail(
-      'frozen',
-      `${runbook.name} is in a change freeze until ${clockTimeUtc(freeze.until)} on ${freeze.until.slice(0, 10)}${freeze.reason ? ` (${freeze.reason})` : ''}. ` +
-        `If it cannot wait, start it with override="<why it cannot wait>": ${who(confirmer)} approves the override by accepting.`,
-    );
-  }
-  const filled = instantiateRunbook(runbook, params);
-  const release = `${runbook.name}-${slot.releases.length + 1}`;
-  const title = params['version'] === undefined ? filled.title : `${filled.title} ${params['version']}`;
-  return [
-    emit(ctx)('release.started', {
-      release,
-      runbook: runbook.name,
-      title,
-      params,
-      driver: actor,
-      confirmer,
-      channel: command.channel,
-      ...(command.platform === undefined ? {} : { platform: command.platform }),
-      ...(filled.stakeholders === undefined ? {} : { stakeholders: filled.stakeholders }),
-      ...(command.window === undefined ? {} : { window: command.window }),
-      ...(override ? { override } : {}),
-      ...(freeze ? { freeze: { until: freeze.until, ...(freeze.reason === undefined ? {} : { reason: freeze.reason }) } } : {}),
-      preflight: filled.preflight,
-      steps: filled.steps,
-    }),
-  ];
-};
-
-const unlock = (slot: ReleaseSlot, command: Extract<ReleaseCommand, { type: 'unlock' }>, ctx: DecideContext): Result => {
-  if (!slot.lock) return fail('not_locked', `${ctx.runbook.name} is not locked.`);
-  if (!isEligible(ctx.actor, ctx.runbook.drivers, ctx.groups)) {
-    return fail('not_a_driver', `Only the drivers of ${ctx.runbook.name} (${list(ctx.runbook.drivers)}) may unlock it.`);
-  }
-  if (command.reason.trim() === '') return fail('reason_missing', `Say what was done about the cause: /release unlock ${ctx.runbook.name} <reason>`);
-  return [emit(ctx)('release.unlocked', { runbook: ctx.runbook.name, reason: command.reason })];
-};
+/** A rollback (or an abort of one) leaves the runbook locked where it ran: its environment, or all of it. */
+const locked = (release: Release, reason: string): ReleaseEventData['release.locked'] => ({
+  release: release.id,
+  runbook: release.runbook,
+  reason,
+  ...(release.environment === undefined ? {} : { environment: release.environment }),
+});
 
 const ENDED: Record<string, string> = {
   completed: 'is complete',
@@ -222,7 +128,7 @@ const runStillGoing = (release: Release, what: string): DomainError | undefined 
   return fail('run_in_progress', `Step ${flight.step.id} ${where}: wait for it to end (it is stopped at its timeout) before ${what} ${release.id}.`);
 };
 
-const forRelease = (release: Release, command: Exclude<ReleaseCommand, { type: 'start' | 'unlock' }>, ctx: DecideContext): Result => {
+const forRelease = (release: Release, command: Exclude<ReleaseCommand, { type: 'start' | 'drill' | 'unlock' }>, ctx: DecideContext): Result => {
   const on = emit(ctx);
   const ref = { release: release.id };
   switch (command.type) {
@@ -233,26 +139,14 @@ const forRelease = (release: Release, command: Exclude<ReleaseCommand, { type: '
       if (release.status !== 'awaiting_confirmer') return fail('already_accepted', `${who(release.confirmer)} already accepted ${release.id}.`);
       const error = requireConfirmer(release, ctx, command.type);
       if (error) return error;
+      // The override the confirmer approves by accepting: of a freeze, or of a rehearsal the policy lets it go without.
+      const overridden = release.freeze !== undefined || release.gaps.some((gap) => gap.policy === 'override');
       return command.type === 'accept'
-        ? [on('release.confirmer_accepted', { ...ref, ...(release.freeze && release.override ? { override: release.override } : {}) })]
+        ? [on('release.confirmer_accepted', { ...ref, ...(overridden && release.override ? { override: release.override } : {}) }), ...checksOnAccept(release, ctx)]
         : [on('release.confirmer_declined', { ...ref, ...(command.reason ? { reason: command.reason } : {}) })];
     }
-    case 'check': {
-      const ended = requireActive(release);
-      if (ended) return ended;
-      const item = release.preflight.find((candidate) => candidate.id === command.item);
-      if (!item) return fail('unknown_check', `${release.id} has no preflight check ${command.item}; its checks are ${release.preflight.map((p) => p.id).join(', ') || 'none'}.`);
-      if (item.checkedAt) return fail('already_checked', `Preflight ${item.id} was already checked${item.checkedBy ? ` by ${who(item.checkedBy)}` : ''} at ${clockTimeUtc(item.checkedAt)}.`);
-      if (release.status === 'awaiting_confirmer') return fail('not_accepted', `${who(release.confirmer)} has not accepted ${release.id} yet.`);
-      if (ctx.actor !== release.driver && ctx.actor !== release.confirmer) {
-        return fail('not_in_pair', `Only ${who(release.driver)} and ${who(release.confirmer)} check the preflight of ${release.id}.`);
-      }
-      const evidence = command.evidence?.trim();
-      if (item.evidence === 'required' && !evidence) {
-        return fail('evidence_required', `Preflight ${item.id} (${item.check}) needs evidence: /release check ${release.id} ${item.id} <what you checked: a link, a ticket, a log line>`);
-      }
-      return [on('release.preflight_checked', { ...ref, item: item.id, ...(evidence ? { evidence } : {}) })];
-    }
+    case 'check':
+      return requireActive(release) ?? check(release, command.item, command.evidence, ctx);
     case 'acknowledge': {
       const step = stepMismatch(release, command.step, 'pending', 'acknowledge the point of no return of');
       if (step instanceof DomainError) return step;
@@ -285,7 +179,7 @@ const forRelease = (release: Release, command: Exclude<ReleaseCommand, { type: '
       const error = requireConfirmer(release, ctx, 'approve') ?? runnerOffline(step, ctx);
       if (error) return error;
       // What the runner will be asked to run, from the runbook as configured now: the runner checks it against its own copy.
-      const plan = planRun(ctx.runbook, step.id, release.params);
+      const plan = planRun(inEnvironment(ctx.runbook, release.environment), step.id, release.params);
       if (isDomainError(plan)) return plan;
       // The confirmer approves the command the card shows: the one recorded when the release started.
       if (plan.runner !== step.run.runner || plan.argv.join('\u0000') !== step.run.argv.join('\u0000')) {
@@ -329,12 +223,13 @@ const forRelease = (release: Release, command: Exclude<ReleaseCommand, { type: '
       const aborted = on('release.aborted', { ...ref, reason: command.reason });
       // A rollback cut short leaves production half undone: the runbook stays locked until someone looks.
       return release.status === 'rolling_back'
-        ? [aborted, on('release.locked', { ...ref, runbook: release.runbook, reason: command.reason })]
+        ? [aborted, on('release.locked', locked(release, command.reason))]
         : [aborted];
     }
     case 'rollback': {
       const error = requireResponsible(release, ctx, 'roll back') ?? runStillGoing(release, 'rolling back');
       if (error) return error;
+      if (release.drill) return fail('drill_no_rollback', `${release.id} is a drill: its steps are the rollback. To stop it: /release abort ${release.id} <reason>`);
       if (release.status === 'rolling_back') return fail('already_rolling_back', `${release.id} is already rolling back.`);
       if (release.status === 'rolled_back') return fail('already_rolled_back', `${release.id} was already rolled back.`);
       if (command.reason.trim() === '') return fail('reason_missing', `Say why: /release rollback ${release.id} <reason>`);
@@ -346,7 +241,7 @@ const forRelease = (release: Release, command: Exclude<ReleaseCommand, { type: '
       const begun = on('release.rollback_started', { ...ref, reason: command.reason, steps });
       return steps.length > 0
         ? [begun]
-        : [begun, on('release.rolled_back', ref), on('release.locked', { ...ref, runbook: release.runbook, reason: command.reason })];
+        : [begun, on('release.rolled_back', ref), on('release.locked', locked(release, command.reason))];
     }
     case 'rollback_done':
     case 'rollback_confirm': {
@@ -366,7 +261,7 @@ const forRelease = (release: Release, command: Exclude<ReleaseCommand, { type: '
       const last = release.rollback?.steps.every((candidate) => candidate.step === step.step || candidate.status === 'confirmed') ?? true;
       return [
         on('release.rollback_step_confirmed', { ...ref, step: step.step }),
-        ...(last ? [on('release.rolled_back', ref), on('release.locked', { ...ref, runbook: release.runbook, reason: release.rollback?.reason ?? '' })] : []),
+        ...(last ? [on('release.rolled_back', ref), on('release.locked', locked(release, release.rollback?.reason ?? ''))] : []),
       ];
     }
   }
@@ -378,11 +273,13 @@ const forRelease = (release: Release, command: Exclude<ReleaseCommand, { type: '
  */
 export const decide = (slot: ReleaseSlot, command: ReleaseCommand, ctx: DecideContext): Result => {
   if (command.type === 'start') return start(slot, command, ctx);
+  if (command.type === 'drill') return drill(slot, command, ctx);
   if (command.type === 'unlock') return unlock(slot, command, ctx);
   const release = slot.releases.find((candidate) => candidate.id === command.release);
   if (!release) return fail('unknown_release', `There is no release ${command.release}.`);
-  if (command.type === 'rollback' && release !== currentRelease(slot)) {
-    return fail('not_latest', `${release.id} is not the latest release of ${release.runbook}; roll back ${currentRelease(slot)?.id ?? 'the latest'} first.`);
+  const latest = currentRelease(slot, release.environment);
+  if (command.type === 'rollback' && release !== latest) {
+    return fail('not_latest', `${release.id} is not the latest release of ${release.runbook}${release.environment ? ` on ${release.environment}` : ''}; roll back ${latest?.id ?? 'the latest'} first.`);
   }
   return forRelease(release, command, ctx);
 };
@@ -418,7 +315,7 @@ export const decideVerified = (slot: ReleaseSlot, check: VerifiedCheck, now: Dat
   const release = slot.releases.find((candidate) => candidate.id === check.release);
   const step = release?.steps.find((candidate) => candidate.id === check.step);
   if (!release || !step || release.status !== 'running' || step.status !== 'done' || step.doneAt !== check.done || step.verification) return [];
-  return [{ type: 'release.step_verified', at: now.toISOString(), actor: null, data: { release: release.id, step: step.id, verification: check.verification } }];
+  return [emitAsBot(now)('release.step_verified', { release: release.id, step: step.id, verification: check.verification })];
 };
 
 /**
@@ -477,7 +374,7 @@ export const decideRun = (slot: ReleaseSlot, signal: RunSignal, now: Date): Rele
   const step = release?.steps.find((candidate) => candidate.id === signal.step);
   const run = step && currentRun(step);
   if (!release || !step || !run || run.attempt !== signal.attempt || (run.status !== 'queued' && run.status !== 'running')) return [];
-  const event = <Type extends ReleaseEventType>(type: Type, data: ReleaseEventData[Type]): ReleaseEvent => ({ type, at: now.toISOString(), actor: null, data }) as ReleaseEvent;
+  const event = emitAsBot(now);
   const ref = { release: release.id, step: step.id };
   switch (signal.type) {
     case 'run_started':

@@ -1,7 +1,25 @@
 /** Release events; the type names are the public vocabulary of DESIGN.md (API, webhooks). */
 import type { NewEvent } from '../event.js';
 import type { Principal } from '../principal.js';
-import type { PreflightItem, RunbookStep } from '../runbook.js';
+import type { MeasuredRollback, MissingPolicy, PreflightItem, RunbookStep } from '../runbook.js';
+
+/** The completed release, on the environment a policy names, that rehearsed this one. */
+export interface RehearsalFound {
+  readonly release: string;
+  readonly environment: string;
+  /** When it completed. */
+  readonly at: string;
+  readonly driver: Principal;
+  readonly confirmer: Principal;
+}
+
+/**
+ * What a start lacked under its environment's policy, and went on without (`policy`: `warn`, or `override` with the
+ * reason the confirmer approves): no recent rehearsal, or a rollback not exercised in a recent drill.
+ */
+export type RehearsalGap =
+  | { readonly kind: 'rehearsal'; readonly policy: MissingPolicy; readonly environment: string; readonly maxAgeMs: number; readonly last?: { readonly release: string; readonly at: string } }
+  | { readonly kind: 'drill'; readonly policy: MissingPolicy; readonly step: string; readonly maxAgeMs: number; readonly last?: MeasuredRollback };
 
 export interface ReleaseStartedData {
   readonly release: string;
@@ -20,7 +38,32 @@ export interface ReleaseStartedData {
   readonly freeze?: { readonly until: string; readonly reason?: string };
   /** The runbook as it was at start, parameters filled in: a release never changes under its people. */
   readonly preflight: readonly PreflightItem[];
+  /** Each rollback carries `measured`, its latest drill, when it has been exercised. */
   readonly steps: readonly RunbookStep[];
+  /** The runbook's environment it runs in (an extension of DESIGN's vocabulary, as are the fields below). */
+  readonly environment?: string;
+  /** A rollback drill: its steps are the runbook's rollbacks, newest step first, each timed. */
+  readonly drill?: boolean;
+  /** The rehearsal its environment's policy asked for, as found. */
+  readonly rehearsal?: RehearsalFound;
+  /** What it started without, under a `warn` or `override` policy. */
+  readonly gaps?: readonly RehearsalGap[];
+}
+
+/** How a machine-checked preflight item's check went: the bot's HTTP check, or the runner's command. */
+export interface PreflightCheckResult {
+  readonly ok: boolean;
+  readonly verification?: RunVerification;
+  readonly run?: {
+    readonly runner: string;
+    readonly outcome: RunOutcome;
+    readonly exitCode?: number | null;
+    readonly signal?: string | null;
+    readonly durationMs?: number;
+    /** The last lines of the output. */
+    readonly tail: readonly string[];
+    readonly detail?: string;
+  };
 }
 
 interface Ref {
@@ -72,7 +115,11 @@ export interface ReleaseEventData {
   /** `override`: the freeze override the confirmer approved by accepting. */
   'release.confirmer_accepted': Ref & { readonly override?: string };
   'release.confirmer_declined': Ref & { readonly reason?: string };
-  'release.preflight_checked': Ref & { readonly item: string; readonly evidence?: string };
+  /** `check`: a machine-checked item passed (no actor); its `evidence` is then the bot's summary of it. */
+  'release.preflight_checked': Ref & { readonly item: string; readonly evidence?: string; readonly attempt?: number; readonly check?: PreflightCheckResult };
+  /** Extensions for machine-checked preflight items: a check began (at Accept, or again on Check), or it failed. */
+  'release.preflight_check_started': Ref & { readonly item: string; readonly attempt: number; readonly http?: string; readonly runner?: string; readonly argv?: readonly string[] };
+  'release.preflight_check_failed': Ref & { readonly item: string; readonly attempt: number; readonly check: PreflightCheckResult };
   'release.point_of_no_return_acknowledged': StepRef;
   'release.step_started': StepRef;
   /**
@@ -95,10 +142,11 @@ export interface ReleaseEventData {
   'release.rollback_step_done': StepRef;
   'release.rollback_step_confirmed': StepRef;
   'release.rolled_back': Ref;
-  'release.locked': Ref & { readonly runbook: string; readonly reason: string };
+  /** `environment`: the lock holds there only (a runbook with environments); none: the whole runbook. */
+  'release.locked': Ref & { readonly runbook: string; readonly reason: string; readonly environment?: string };
   /** A rollback without an incident got its post-mortem draft (an extension of DESIGN's vocabulary). */
   'release.postmortem_drafted': Ref & { readonly file: string };
-  'release.unlocked': { readonly runbook: string; readonly reason: string };
+  'release.unlocked': { readonly runbook: string; readonly reason: string; readonly environment?: string };
 }
 
 export type ReleaseEventType = keyof ReleaseEventData;

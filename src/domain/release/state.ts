@@ -1,7 +1,8 @@
 /** A runbook's release slot: the fold of its stream. One release at a time runs per runbook. */
 import type { Principal } from '../principal.js';
-import type { PreflightItem, RunbookStep } from '../runbook.js';
-import type { ReleaseEvent, RunFinishedData, RunVerification } from './events.js';
+import type { MeasuredRollback, PreflightItem, RunbookStep } from '../runbook.js';
+import { rollbackMs } from '../runbook.js';
+import type { PreflightCheckResult, RehearsalFound, RehearsalGap, ReleaseEvent, RunFinishedData, RunVerification } from './events.js';
 
 /** `failed`: an automated step whose run did not succeed; the driver may start it again (retry). */
 export type StepStatus = 'pending' | 'started' | 'done' | 'confirmed' | 'failed';
@@ -55,16 +56,33 @@ export interface RollbackStepState {
   readonly step: string;
   readonly title: string;
   readonly expectMs?: number;
+  /** Its latest drill, when it had one: its duration is the cost stated. */
+  readonly measured?: MeasuredRollback;
   readonly status: 'pending' | 'done' | 'confirmed';
   readonly doneAt?: string;
   readonly confirmedAt?: string;
+}
+
+/** One check of a machine-checked preflight item, from its start to its result. */
+export interface PreflightAttempt {
+  readonly attempt: number;
+  readonly startedAt: string;
+  readonly status: 'checking' | 'passed' | 'failed';
+  readonly result?: PreflightCheckResult;
 }
 
 export interface PreflightState extends PreflightItem {
   readonly checkedBy?: Principal;
   readonly checkedAt?: string;
   readonly evidenceText?: string;
+  /** A machine-checked item's checks, oldest first. */
+  readonly checks: readonly PreflightAttempt[];
 }
+
+/** The check a machine-checked item is on, if one has started. */
+export const currentCheck = (item: PreflightState): PreflightAttempt | undefined => item.checks[item.checks.length - 1];
+
+export const isMachineChecked = (item: PreflightItem): boolean => item.run !== undefined || item.verify !== undefined;
 
 export type ReleaseStatus =
   | 'awaiting_confirmer'
@@ -104,6 +122,11 @@ export interface Release {
   /** Its post-mortem draft was shared (a rollback without an incident). */
   readonly postmortemShared?: boolean;
   readonly rollback?: { readonly reason: string; readonly by: Principal | null; readonly at: string; readonly steps: readonly RollbackStepState[] };
+  readonly environment?: string;
+  /** A rollback drill: its steps are the runbook's rollbacks. */
+  readonly drill?: boolean;
+  readonly rehearsal?: RehearsalFound;
+  readonly gaps: readonly RehearsalGap[];
 }
 
 export interface RunbookLock {
@@ -115,21 +138,31 @@ export interface RunbookLock {
 
 export interface ReleaseSlot {
   readonly runbook: string;
-  /** Every release of this runbook, oldest first; the last is the current one. */
+  /** Every release of this runbook, oldest first, in every environment. */
   readonly releases: readonly Release[];
-  readonly lock?: RunbookLock;
+  /** Locks after rollbacks, by environment (`''`: a runbook without environments). */
+  readonly locks: Readonly<Record<string, RunbookLock>>;
 }
 
-export const emptySlot = (runbook: string): ReleaseSlot => ({ runbook, releases: [] });
+export const emptySlot = (runbook: string): ReleaseSlot => ({ runbook, releases: [], locks: {} });
+
+/** The key of an environment in `locks`. */
+export const placeKey = (environment: string | undefined): string => environment ?? '';
 
 export const isActive = (release: Release): boolean => ACTIVE_STATUSES.includes(release.status);
 
-export const currentRelease = (slot: ReleaseSlot): Release | undefined => slot.releases[slot.releases.length - 1];
+/** The latest release in `environment` (of the runbook, when it has none). */
+export const currentRelease = (slot: ReleaseSlot, environment?: string): Release | undefined =>
+  slot.releases.findLast((release) => release.environment === environment);
 
-export const activeRelease = (slot: ReleaseSlot): Release | undefined => {
-  const current = currentRelease(slot);
+/** One release at a time per runbook and environment: the one running there. */
+export const activeRelease = (slot: ReleaseSlot, environment?: string): Release | undefined => {
+  const current = currentRelease(slot, environment);
   return current && isActive(current) ? current : undefined;
 };
+
+/** Every release running now, whatever its environment. */
+export const activeReleases = (slot: ReleaseSlot): Release[] => slot.releases.filter(isActive);
 
 /** The step the pair is working on: the first one not yet confirmed. */
 export const currentStep = (release: Release): StepState | undefined => release.steps.find((step) => step.status !== 'confirmed');
@@ -145,7 +178,7 @@ export const awaitsAcknowledgement = (release: Release, step: StepState): boolea
 export const rollbackCost = (release: Release, upTo: string): { readonly steps: readonly RunbookStep[]; readonly totalMs: number } => {
   const index = release.steps.findIndex((step) => step.id === upTo);
   const steps = release.steps.slice(0, index + 1).filter((step) => step.rollback).reverse();
-  const totalMs = steps.reduce((sum, step) => sum + (step.rollback?.expectMs ?? 0), 0);
+  const totalMs = steps.reduce((sum, step) => sum + (rollbackMs(step.rollback) ?? 0), 0);
   return { steps, totalMs };
 };
 
@@ -167,6 +200,11 @@ const mapRun = (release: Release, id: string, attempt: number, change: (run: Run
     runs: step.runs.map((run) => (run.attempt === attempt ? change(run) : run)),
   }));
 
+const mapPreflight = (release: Release, id: string, change: (item: PreflightState) => PreflightState): Release => ({
+  ...release,
+  preflight: release.preflight.map((item) => (item.id === id ? change(item) : item)),
+});
+
 const mapRollbackStep = (release: Release, id: string, change: (step: RollbackStepState) => RollbackStepState): Release =>
   release.rollback ? { ...release, rollback: { ...release.rollback, steps: release.rollback.steps.map((step) => (step.step === id ? change(step) : step)) } } : release;
 
@@ -187,13 +225,27 @@ const evolveRelease = (release: Release, event: ReleaseEvent): Release => {
     case 'release.confirmer_declined':
       return end(release, 'declined', event.at, event.actor, event.data.reason);
     case 'release.preflight_checked': {
+      const { attempt, check } = event.data;
       const preflight = release.preflight.map((item) =>
         item.id === event.data.item
-          ? { ...item, checkedAt: event.at, ...(event.actor ? { checkedBy: event.actor } : {}), ...(event.data.evidence ? { evidenceText: event.data.evidence } : {}) }
+          ? {
+              ...item,
+              checkedAt: event.at,
+              ...(event.actor ? { checkedBy: event.actor } : {}),
+              ...(event.data.evidence ? { evidenceText: event.data.evidence } : {}),
+              checks: item.checks.map((one) => (one.attempt === attempt && check ? { ...one, status: 'passed' as const, result: check } : one)),
+            }
           : item,
       );
       return { ...release, preflight, status: preflight.every((item) => item.checkedAt) ? 'running' : 'preflight' };
     }
+    case 'release.preflight_check_started':
+      return mapPreflight(release, event.data.item, (item) => ({ ...item, checks: [...item.checks, { attempt: event.data.attempt, startedAt: event.at, status: 'checking' }] }));
+    case 'release.preflight_check_failed':
+      return mapPreflight(release, event.data.item, (item) => ({
+        ...item,
+        checks: item.checks.map((one) => (one.attempt === event.data.attempt ? { ...one, status: 'failed' as const, result: event.data.check } : one)),
+      }));
     case 'release.point_of_no_return_acknowledged':
       return mapStep(release, event.data.step, (step) => ({ ...step, acknowledgedBy: event.actor ? [...step.acknowledgedBy, event.actor] : step.acknowledgedBy }));
     case 'release.step_started':
@@ -249,6 +301,7 @@ const evolveRelease = (release: Release, event: ReleaseEvent): Release => {
           step: id,
           title: step?.rollback?.title ?? id,
           ...(step?.rollback?.expectMs === undefined ? {} : { expectMs: step.rollback.expectMs }),
+          ...(step?.rollback?.measured === undefined ? {} : { measured: step.rollback.measured }),
           status: 'pending',
         };
       });
@@ -282,9 +335,13 @@ const started = (event: Extract<ReleaseEvent, { type: 'release.started' }>): Rel
     ...(data.window === undefined ? {} : { window: data.window }),
     ...(data.override === undefined ? {} : { override: data.override }),
     ...(data.freeze === undefined ? {} : { freeze: data.freeze }),
+    ...(data.environment === undefined ? {} : { environment: data.environment }),
+    ...(data.drill ? { drill: true } : {}),
+    ...(data.rehearsal === undefined ? {} : { rehearsal: data.rehearsal }),
+    gaps: data.gaps ?? [],
     status: 'awaiting_confirmer',
     startedAt: event.at,
-    preflight: data.preflight.map((item) => ({ ...item })),
+    preflight: data.preflight.map((item) => ({ ...item, checks: [] })),
     steps: data.steps.map((step) => ({ ...step, status: 'pending', rejections: 0, acknowledgedBy: [], runs: [] })),
   };
 };
@@ -294,10 +351,10 @@ export const evolve = (slot: ReleaseSlot, event: ReleaseEvent): ReleaseSlot => {
     case 'release.started':
       return { ...slot, releases: [...slot.releases, started(event)] };
     case 'release.locked':
-      return { ...slot, lock: { release: event.data.release, reason: event.data.reason, at: event.at, by: event.actor } };
+      return { ...slot, locks: { ...slot.locks, [placeKey(event.data.environment)]: { release: event.data.release, reason: event.data.reason, at: event.at, by: event.actor } } };
     case 'release.unlocked': {
-      const { lock: _lock, ...rest } = slot;
-      return rest;
+      const key = placeKey(event.data.environment);
+      return { ...slot, locks: Object.fromEntries(Object.entries(slot.locks).filter(([place]) => place !== key)) };
     }
     default: {
       const releaseId = event.data.release;

@@ -220,7 +220,7 @@ describe('rollback', () => {
     );
     expect(done.slice(-3).map((event) => event.type)).toEqual(['release.rollback_step_confirmed', 'release.rolled_back', 'release.locked']);
     const slot = fold('checkout-deploy', done);
-    expect(slot.lock).toMatchObject({ release: R, reason: 'migration hangs' });
+    expect(slot.locks['']).toMatchObject({ release: R, reason: 'migration hangs' });
     expect(slot.releases[0]?.status).toBe('rolled_back');
   });
 
@@ -236,7 +236,7 @@ describe('rollback', () => {
     expect(refused.message).toContain('/release unlock checkout-deploy');
     expect(error(when(locked, { type: 'unlock', reason: 'fixed' }, bob)).code).toBe('not_a_driver');
     const unlocked = continueWith(locked, [{ type: 'unlock', reason: 'index added' }, carol]);
-    expect(fold('checkout-deploy', unlocked).lock).toBeUndefined();
+    expect(fold('checkout-deploy', unlocked).locks).toEqual({});
     expect(types(when(unlocked, start, alice))).toEqual(['release.started']);
   });
 
