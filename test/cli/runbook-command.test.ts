@@ -10,7 +10,7 @@ const planb = (...args: string[]): { status: number | null; stdout: string; stde
 
 describe('planb runbook', () => {
   it('lint passes the examples', () => {
-    expect(planb('runbook', 'lint', 'examples/runbooks')).toEqual({ status: 0, stdout: '2 runbooks OK.\n', stderr: '' });
+    expect(planb('runbook', 'lint', 'examples/runbooks')).toEqual({ status: 0, stdout: '3 runbooks OK.\n', stderr: '' });
   });
 
   it('lint lists every problem with file, line and column, and exits 1', () => {
