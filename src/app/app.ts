@@ -237,6 +237,15 @@ export const createApp = (given: AppDeps): App => {
     return undefined;
   };
 
+  /**
+   * `env=` names the environment; but a runbook from before environments may have a parameter `env`, and to it
+   * `env=prod` still means that parameter (lint refuses the parameter on a runbook that has environments).
+   */
+  const placed = (book: Runbook, parsed: { readonly params: Readonly<Record<string, string>>; readonly environment?: string }): { params: Readonly<Record<string, string>>; environment?: string } => {
+    if (parsed.environment === undefined) return { params: parsed.params };
+    return !book.environments && Object.hasOwn(book.params, 'env') ? { params: { ...parsed.params, env: parsed.environment } } : { params: parsed.params, environment: parsed.environment };
+  };
+
   const unknownRunbook = (name: string): DomainError =>
     fail('unknown_runbook', `There is no runbook ${name}. Runbooks: ${config.runbooks.map((r) => r.name).join(', ') || 'none configured'}.`);
 
@@ -269,11 +278,10 @@ export const createApp = (given: AppDeps): App => {
         if (!book) return unknownRunbook(parsed.runbook);
         return run(request, book, {
           type: 'drill',
-          params: parsed.params,
+          ...placed(book, parsed),
           channel: request.conversation.channel,
           platform: request.platform,
           ...(parsed.confirmer === undefined ? {} : { confirmer: parsed.confirmer }),
-          ...(parsed.environment === undefined ? {} : { environment: parsed.environment }),
         });
       }
       case 'release.status': {
@@ -292,13 +300,12 @@ export const createApp = (given: AppDeps): App => {
         if (badWindow) return badWindow;
         return run(request, book, {
           type: 'start',
-          params: parsed.params,
+          ...placed(book, parsed),
           channel: request.conversation.channel,
           platform: request.platform,
           ...(parsed.confirmer === undefined ? {} : { confirmer: parsed.confirmer }),
           ...(parsed.window === undefined ? {} : { window: parsed.window }),
           ...(parsed.override === undefined ? {} : { override: parsed.override }),
-          ...(parsed.environment === undefined ? {} : { environment: parsed.environment }),
         });
       }
       case 'release.abort':

@@ -67,7 +67,7 @@ const step = z.strictObject({
 
 const preflightItem = z.strictObject({ id, check: z.string().min(1), evidence: z.enum(['required', 'optional']).optional(), verify: verify.optional(), run: run.optional() });
 
-const missing = z.enum(['refuse', 'override', 'warn'], { error: 'missing is refuse, override or warn' });
+const missing = z.enum(['refuse', 'override', 'warn']);
 
 const environmentName = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'environment names are lower-case letters, digits, dashes and underscores (typed in env=)');
 
@@ -126,6 +126,9 @@ const checkCommand = (what: string, argv: readonly string[] | undefined, at: (st
 const checkEnvironments = (book: Input, ctx: z.core.$RefinementCtx<Input>): void => {
   const environments = book.environments ?? {};
   const names = Object.keys(environments);
+  if (book.environments && Object.hasOwn(book.params, 'env')) {
+    ctx.addIssue({ code: 'custom', path: ['params', 'env'], message: 'env= names the environment of a runbook with environments: rename the parameter' });
+  }
   const runners = new Set([...book.steps, ...book.preflight].flatMap((item) => (item.run ? [item.run.runner] : [])));
   for (const [name, env] of Object.entries(environments)) {
     const path = ['environments', name];

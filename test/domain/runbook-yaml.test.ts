@@ -108,3 +108,76 @@ describe('automated steps in the runbook file', () => {
     expect(parsed).toMatchObject({ ok: true, value: { steps: [{ run: { argv: ['./deploy.sh', '{{version}}'] } }] } });
   });
 });
+
+describe('environments, policies and machine-checked preflight (issue 13)', () => {
+  const issues = (text: string): string[] => {
+    const parsed = parseRunbookText(text, 'api.yaml');
+    return parsed.ok ? [] : parsed.issues.map(formatIssue);
+  };
+  const base = (extra: string): string =>
+    [
+      'name: api-deploy',
+      'title: API release',
+      'drivers: [console:alice]',
+      'confirmers: [console:bob]',
+      'steps:',
+      '  - { id: deploy, title: Deploy, run: { runner: deploy, argv: [./deploy.sh] }, rollback: { title: Redeploy, expect: 5m } }',
+      extra,
+    ].join('\n');
+
+  it('turns environments into the domain, with the policy defaults', () => {
+    const parsed = parseRunbookText(readFileSync('examples/runbooks/api-deploy.yaml', 'utf8'), 'api-deploy.yaml');
+    if (!parsed.ok) throw new Error(parsed.issues.map(formatIssue).join('\n'));
+    expect(parsed.value.environments).toEqual([
+      { name: 'staging', channel: 'C0STAGING', runners: { deploy: 'deploy-staging' }, allowDrills: true },
+      {
+        name: 'production',
+        channel: 'C0RELEASES',
+        stakeholders: 'C0STATUS',
+        runners: {},
+        allowDrills: false,
+        rehearsal: { on: 'staging', maxAgeMs: 14 * 86_400_000, missing: 'override' },
+        drills: { on: 'staging', maxAgeMs: 30 * 86_400_000, missing: 'warn' },
+      },
+    ]);
+    expect(parsed.value.preflight[0]).toEqual({ id: 'backup', check: "Last night's backup is there and restorable", evidence: 'none', verify: { http: 'https://backup.internal/api/latest/verified', status: 200 } });
+    const defaults = parseRunbookText(base('environments:\n  staging: {}\n  production: { policy: { rehearsal: { on: staging }, drills: {} } }'), 'api.yaml');
+    expect(defaults).toMatchObject({ ok: true, value: { environments: [{}, { rehearsal: { maxAgeMs: 14 * 86_400_000, missing: 'refuse' }, drills: { maxAgeMs: 30 * 86_400_000, missing: 'warn' } }] } });
+  });
+
+  it('names every environment and runner mistake where it is', () => {
+    expect(
+      issues(base('environments:\n  staging: { runners: { depoy: deploy-staging } }\n  production: { policy: { rehearsal: { on: stagin, missing: never }, drills: { on: qa } } }\n  qa: { policy: { rehearsal: { on: qa } } }')),
+    ).toEqual([
+      'api.yaml:9:61: environments.production.policy.rehearsal.missing: must be one of refuse, override, warn',
+    ]);
+    expect(issues(base('environments:\n  staging: { runners: { depoy: deploy-staging } }\n  production: { policy: { rehearsal: { on: stagin }, drills: { on: prod } } }\n  qa: { policy: { rehearsal: { on: qa } } }'))).toEqual([
+      'api.yaml:8:32: environments.staging.runners.depoy: no step or preflight check of api-deploy runs on runner depoy (they name deploy)',
+      'api.yaml:9:44: environments.production.policy.rehearsal.on: stagin is not an environment of api-deploy (staging, production, qa)',
+      'api.yaml:9:68: environments.production.policy.drills.on: prod is not an environment of api-deploy (staging, production, qa)',
+      'api.yaml:10:36: environments.qa.policy.rehearsal.on: qa cannot be rehearsed on itself: name another environment',
+    ]);
+  });
+
+  it('refuses a parameter named env beside environments, a check by both run and verify, and evidence on a machine check', () => {
+    const text = [
+      'params: { env: { pattern: "[a-z]+" } }',
+      'environments: { staging: {} }',
+      'preflight:',
+      '  - { id: backup, check: Backup, evidence: required, verify: { http: "https://b/{{env}}" }, run: { runner: deploy, argv: [./check.sh] } }',
+    ].join('\n');
+    expect(issues(base(text))).toEqual([
+      'api.yaml:7:16: params.env: env= names the environment of a runbook with environments: rename the parameter',
+      'api.yaml:10:44: preflight[0].evidence: preflight check backup is checked by the machine, which records its own evidence: drop evidence',
+      'api.yaml:10:62: preflight[0].verify: preflight check backup is checked by run or by verify, not both: make it two checks',
+    ]);
+  });
+
+  it('checks the command of a preflight item as it checks a step: fixed program, parameters with patterns', () => {
+    const text = ['params: { version: {} }', 'preflight:', '  - { id: backup, check: Backup, run: { runner: deploy, argv: ["{{version}}.sh", "{{version}}"] } }'].join('\n');
+    expect(issues(base(text))).toEqual([
+      'api.yaml:9:64: preflight[0].run.argv[0]: the program of preflight check backup must be fixed, not "{{version}}.sh"',
+      'api.yaml:9:82: preflight[0].run.argv[1]: {{version}} goes into the command of preflight check backup: give params.version a pattern so a runner can check the value',
+    ]);
+  });
+});

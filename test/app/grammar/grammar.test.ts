@@ -49,6 +49,30 @@ describe('/release', () => {
     expect(parse('/release start web confirmer=@bob', options('slack'))).toMatchObject({ kind: 'grammar-error', message: 'confirmer=@bob: Pick @bob from the mention list, so the mention names one account.' });
   });
 
+  it('takes env= as the environment of a start, and parses drills, rehearsals and an unlock in one environment', () => {
+    expect(parse('/release start api-deploy version=1.2.3 env=staging confirmer=@bob')).toEqual({
+      kind: 'release.start',
+      runbook: 'api-deploy',
+      params: { version: '1.2.3' },
+      confirmer: 'console:bob',
+      environment: 'staging',
+    });
+    expect(parse('/release drill api-deploy env=staging confirmer=@bob version=1.2.3')).toEqual({
+      kind: 'release.drill',
+      runbook: 'api-deploy',
+      params: { version: '1.2.3' },
+      confirmer: 'console:bob',
+      environment: 'staging',
+    });
+    expect(parse('/release drill api-deploy window=w-1')).toMatchObject({ kind: 'grammar-error', message: '/release drill takes no window=.' });
+    expect(parse('/release drill')).toMatchObject({ kind: 'grammar-error', message: expect.stringContaining('Name the runbook first') as unknown });
+    expect(parse('/release rehearsals api-deploy')).toEqual({ kind: 'release.rehearsals', runbook: 'api-deploy' });
+    expect(parse('/release rehearsals')).toMatchObject({ kind: 'grammar-error', usage: expect.stringContaining('/release rehearsals <runbook>') as unknown });
+    expect(parse('/release unlock api-deploy env=staging index added')).toEqual({ kind: 'release.unlock', runbook: 'api-deploy', reason: 'index added', environment: 'staging' });
+    expect(parse('/release unlock api-deploy index added')).toEqual({ kind: 'release.unlock', runbook: 'api-deploy', reason: 'index added' });
+    expect(parse('/release start api-deploy env=staging env=production')).toMatchObject({ message: 'env is given twice.' });
+  });
+
   it('explains malformed starts', () => {
     expect(parse('/release start web 1.2.3')).toEqual({ kind: 'grammar-error', message: 'Unexpected "1.2.3": parameters are key=value, e.g. version=1.2.3.', usage: expect.stringContaining('/release start <runbook>') as unknown });
     expect(parse('/release start web version=1 version=2')).toMatchObject({ message: 'version is given twice.' });
