@@ -41,9 +41,14 @@ export type FormValues = Readonly<Record<string, string | undefined>>;
 export type FieldErrors = Readonly<Record<string, string>>;
 
 const paramsHint = (runbooks: readonly Runbook[]): string => {
+  // A runbook with environments needs env= too, typed here with the parameters.
   const described = runbooks
-    .filter((book) => Object.keys(book.params).length > 0)
-    .map((book) => `${book.name}: ${Object.entries(book.params).map(([key, spec]) => `${key}=<${spec.description ?? key}>`).join(' ')}`);
+    .filter((book) => Object.keys(book.params).length > 0 || book.environments)
+    .map((book) => {
+      const params = Object.entries(book.params).map(([key, spec]) => `${key}=<${spec.description ?? key}>`);
+      const env = book.environments ? [`env=<${book.environments.map((environment) => environment.name).join('|')}>`] : [];
+      return `${book.name}: ${[...params, ...env].join(' ')}`;
+    });
   return described.length > 0 ? described.join('; ') : 'key=value pairs, if the runbook takes any';
 };
 

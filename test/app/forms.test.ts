@@ -1,6 +1,7 @@
 /** Commands typed without arguments open forms where the platform has them; submissions run the same rules. */
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app/app.js';
+import { releaseStartForm } from '../../src/app/form.js';
 import type { App, Request } from '../../src/app/app.js';
 import { DirectEffects } from '../../src/adapters/memory/direct-effects.js';
 import { InProcessScheduler } from '../../src/adapters/memory/in-process-scheduler.js';
@@ -110,5 +111,13 @@ describe('forms', () => {
     const announced = chat.posted.find((post) => post.message.key === 'window/mw-1/announcement');
     expect(announced?.conversation.channel).toBe('C0ANNOUNCE');
     expect(announced?.message.fields).toContainEqual({ label: 'Services', value: 'db, checkout' });
+  });
+});
+
+describe('the start form of a runbook with environments', () => {
+  it('asks for env= with the parameters, naming the environments', () => {
+    const staged = { ...runbook, environments: [{ name: 'staging', runners: {}, allowDrills: true }, { name: 'production', runners: {}, allowDrills: false }] };
+    const params = releaseStartForm([staged, { ...runbook, name: 'plain', params: {} }]).fields.find((field) => field.id === 'params');
+    expect(params?.hint).toBe('checkout-deploy: version=<Version to deploy> env=<staging|production>');
   });
 });
