@@ -2,7 +2,7 @@
 
 /** Slash commands, all parsed by the shared grammar. */
 export const SLASH_COMMANDS = [
-  { command: '/release', description: 'Run a release step by step, each step confirmed by a second person', usage_hint: 'start <runbook> version=1.2.3 confirmer=@name | status | list | help' },
+  { command: '/release', description: 'Run a release step by step, each step confirmed by a second person', usage_hint: 'start <runbook> version=1.2.3 [env=staging] confirmer=@name | drill | rehearsals | status | list | help' },
   { command: '/incident', description: 'Declare an incident, decide fix or roll back, update stakeholders', usage_hint: 'declare <title> | update <text> | note <text> | decide rollback|extend|fixed | help' },
   { command: '/maintenance', description: 'Announce and track maintenance windows', usage_hint: 'schedule <title> at <time> for <duration> | list | help' },
 ] as const;
