@@ -472,7 +472,7 @@ export const createApp = (given: AppDeps): App => {
         return;
       }
       if (kind === PREFLIGHT_WATCH && release !== undefined && item !== undefined) {
-        await preflightChecks.watch(release, item, Number(payload['attempt']), payload['phase'] ?? 'end');
+        await preflightChecks.watch(release, item, Number(payload['attempt']), payload['phase'] ?? 'running');
         return;
       }
       if (kind === RUN_WATCH && release !== undefined && step !== undefined) {

@@ -8,6 +8,7 @@ import type { PreflightCheckReport } from '../domain/release/preflight.js';
 import { checkInFlight, decidePreflightCheck } from '../domain/release/preflight.js';
 import { runOutcome } from '../domain/release/decide.js';
 import type { Release } from '../domain/release/state.js';
+import { currentCheck, isActive } from '../domain/release/state.js';
 import { preflightOfRun, preflightRunId } from '../domain/runner-plan.js';
 import type { StoredEvent } from '../domain/event.js';
 import type { Effect } from './effects.js';
@@ -20,14 +21,17 @@ import { DEFAULT_RUN_TIMEOUT_MS, DEFAULT_VERIFY_WITHIN_MS, runJobId } from './ru
 /** The payload of the timer that makes a preflight item's HTTP check (due at once: durable through the outbox). */
 export const PREFLIGHT_CHECK = 'release.preflight_check';
 
-/** The payload of the timer that watches a preflight item's command: taken in time (`pickup`), ended in time (`end`). */
+/**
+ * The payload of the timer that watches a preflight item's command: taken in time (`pickup`), then, while it runs
+ * (`running`), its runner still reporting in and the command not past its deadline.
+ */
 export const PREFLIGHT_WATCH = 'release.preflight_watch';
 
 const checkTimerId = (release: string, item: string, attempt: number): string => `release-${release}-preflight-${item}-${attempt}`;
 
 const watchTimerId = (release: string, item: string, attempt: number): string => `release-${release}-preflight-${item}-${attempt}-watch`;
 
-const watch = (release: string, item: string, attempt: number, at: string, phase: 'pickup' | 'end'): Effect => ({
+const watch = (release: string, item: string, attempt: number, at: string, phase: 'pickup' | 'running'): Effect => ({
   kind: 'schedule',
   timer: watchTimerId(release, item, attempt),
   at,
@@ -127,21 +131,35 @@ export const createPreflightChecks = (deps: PreflightChecksDeps): PreflightCheck
     },
 
     watch: async (id, itemId, attempt, phase) => {
-      const item = checkInFlight(await deps.findRelease(id), itemId, attempt);
-      if (!item?.run) return;
+      const release = await deps.findRelease(id);
+      const item = checkInFlight(release, itemId, attempt);
+      const check = item && currentCheck(item);
+      if (!release || !item?.run || !check) return;
       const { runner } = item.run;
-      if (phase === 'pickup') {
-        // The claim decides between a runner taking it right now and this watch giving it up: never both.
-        if (await runners.claim(runJobId({ release: id, step: preflightRunId(itemId), attempt }), 'planb-watch')) {
-          const detail = `no runner ${runner} took it within ${Math.round(timings.pickupMs / 1000)}s, so it will not run. Check it again once runner ${runner} is up.`;
-          return record({ release: id, item: itemId, attempt, result: failed(runner, 'not_started', detail) });
-        }
-        // Taken: it ends by its timeout, and the runner reports; give it that and a little more.
-        const end = new Date(clock.now().getTime() + (item.run.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS) + timings.offlineAfterMs * 2).toISOString();
-        return deps.schedule(watch(id, itemId, attempt, end, 'end'));
+      // The claim decides between a runner taking it right now and this watch giving it up: never both.
+      if (phase === 'pickup' && (await runners.claim(runJobId({ release: id, step: preflightRunId(itemId), attempt }), 'planb-watch'))) {
+        const detail = `no runner ${runner} took it within ${Math.round(timings.pickupMs / 1000)}s, so it will not run. Check it again once runner ${runner} is up.`;
+        return record({ release: id, item: itemId, attempt, result: failed(runner, 'not_started', detail) });
       }
-      const detail = `runner ${runner} took the command but never reported how it ended, even after its timeout.`;
-      return record({ release: id, item: itemId, attempt, result: failed(runner, 'lost', detail) });
+      // A release that ended (aborted while its check ran) has no use for the result: nothing more to watch.
+      if (!isActive(release)) return;
+      // Taken: the runner reports when the command ends, by its timeout at the latest. Until then the runner must keep
+      // reporting in: one killed mid-command never reports, and its check would hold the preflight ("being checked
+      // now") until the deadline, which is 15 minutes by default. Preflight reports carry no instance into the
+      // release, so this is any instance of the runner; one dying while another lives is given up at the deadline.
+      const now = clock.now().getTime();
+      const deadline = Date.parse(check.startedAt) + timings.pickupMs + (item.run.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS) + timings.offlineAfterMs * 2;
+      if (now >= deadline) {
+        const detail = `runner ${runner} took the command but never reported how it ended, even after its timeout.`;
+        return record({ release: id, item: itemId, attempt, result: failed(runner, 'lost', detail) });
+      }
+      const seen = await runners.lastSeen(runner);
+      if (!seen || now - seen.getTime() > timings.offlineAfterMs) {
+        const heard = seen ? `; last heard from ${Math.round((now - seen.getTime()) / 1000)}s ago` : '';
+        const detail = `runner ${runner} stopped answering while it ran the command${heard}. Check it again once runner ${runner} is up.`;
+        return record({ release: id, item: itemId, attempt, result: failed(runner, 'lost', detail) });
+      }
+      return deps.schedule(watch(id, itemId, attempt, new Date(Math.min(now + timings.heartbeatMs * 2, deadline)).toISOString(), 'running'));
     },
   };
 };

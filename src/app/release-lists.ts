@@ -84,13 +84,16 @@ export const describeRehearsals = (ctx: ListContext, book: Runbook, slot: Releas
     return `${place ?? book.name}: ${released}${policy}.`;
   });
   const rollbacks = book.steps.filter((step) => step.rollback);
-  const drills = places.map((place) => ({ place, measured: slot ? lastDrills(slot, place) : {} }));
+  // Drills where they may run, and wherever one ran before a policy changed.
+  const drilled = places.filter((place) => (book.environments?.find((env) => env.name === place)?.allowDrills ?? true) || releases.some((release) => release.drill && release.environment === place));
+  const drills = drilled.map((place) => ({ place, measured: slot ? lastDrills(slot, place) : {} }));
   const stepLines = rollbacks.map((step) => {
     const guess = step.rollback?.expectMs === undefined ? 'no guess' : `guessed ${formatDuration(step.rollback.expectMs)}`;
     const perPlace = drills.map(({ place, measured }) => `${place === undefined ? 'drilled' : `on ${place}`}: ${drillText(measured[step.id], ctx)}`);
     return `${step.id} (${step.rollback?.title ?? ''}, ${guess}): ${perPlace.join('; ')}.`;
   });
-  const drillHint = book.environments ? ` env=${book.environments.find((env) => env.allowDrills)?.name ?? ''}` : '';
+  const params = Object.entries(book.params).map(([key, spec]) => ` ${key}=<${spec.description ?? key}>`).join('');
+  const drillHint = `${params}${book.environments ? ` env=${book.environments.find((env) => env.allowDrills)?.name ?? ''}` : ''}`;
   return [
     `Rehearsals of ${book.name} (${book.title}):`,
     ...envLines,

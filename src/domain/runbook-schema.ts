@@ -143,6 +143,10 @@ const checkEnvironments = (book: Input, ctx: z.core.$RefinementCtx<Input>): void
     }
     if (drills?.on !== undefined && !names.includes(drills.on)) {
       ctx.addIssue({ code: 'custom', path: [...path, 'policy', 'drills', 'on'], message: `${drills.on} is not an environment of ${book.name} (${names.join(', ')})` });
+    } else if (drills?.on !== undefined && environments[drills.on]?.allow_drills === false) {
+      ctx.addIssue({ code: 'custom', path: [...path, 'policy', 'drills', 'on'], message: `drills count only from ${drills.on}, which has allow_drills: false: allow drills there, or name another environment` });
+    } else if (drills && !Object.values(environments).some((candidate) => candidate.allow_drills)) {
+      ctx.addIssue({ code: 'custom', path: [...path, 'policy', 'drills'], message: 'drills are asked for, but every environment has allow_drills: false: allow them where they should run' });
     }
   }
 };

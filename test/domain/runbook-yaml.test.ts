@@ -181,3 +181,31 @@ describe('environments, policies and machine-checked preflight (issue 13)', () =
     ]);
   });
 });
+
+describe('a drill policy needs somewhere drills may run', () => {
+  const text = (production: string): string =>
+    [
+      'name: api-deploy',
+      'title: API release',
+      'drivers: [console:alice]',
+      'confirmers: [console:bob]',
+      'steps: [{ id: deploy, title: Deploy, rollback: { title: Redeploy } }]',
+      'environments:',
+      '  staging: { allow_drills: false }',
+      `  production: ${production}`,
+    ].join('\n');
+  const issues = (production: string): string[] => {
+    const parsed = parseRunbookText(text(production), 'api.yaml');
+    return parsed.ok ? [] : parsed.issues.map(formatIssue);
+  };
+
+  it('refuses drills counted only from an environment that forbids them, or asked for where none may run', () => {
+    expect(issues('{ allow_drills: false, policy: { drills: { on: staging } } }')).toEqual([
+      'api.yaml:8:62: environments.production.policy.drills.on: drills count only from staging, which has allow_drills: false: allow drills there, or name another environment',
+    ]);
+    expect(issues('{ allow_drills: false, policy: { drills: {} } }')).toEqual([
+      'api.yaml:8:56: environments.production.policy.drills: drills are asked for, but every environment has allow_drills: false: allow them where they should run',
+    ]);
+    expect(issues('{ policy: { drills: {} } }')).toEqual([]);
+  });
+});

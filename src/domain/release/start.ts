@@ -84,12 +84,10 @@ const pair = (slot: ReleaseSlot, command: StartCommand | DrillCommand, ctx: Deci
 /** The command that would close a gap: a release on the rehearsal environment, or a drill. */
 const remedy = (gap: RehearsalGap, ctx: DecideContext, params: Readonly<Record<string, string>>): string => {
   const name = ctx.runbook.name;
-  if (gap.kind === 'rehearsal') {
-    const given = Object.entries(params).map(([key, value]) => ` ${key}=${value}`).join('');
-    return `/release start ${name}${given} env=${gap.environment} confirmer=@name`;
-  }
+  const given = Object.entries(params).map(([key, value]) => ` ${key}=${value}`).join('');
+  if (gap.kind === 'rehearsal') return `/release start ${name}${given} env=${gap.environment} confirmer=@name`;
   const drillOn = ctx.runbook.environments?.find((env) => env.allowDrills)?.name;
-  return `/release drill ${name}${drillOn ? ` env=${drillOn}` : ''} confirmer=@name`;
+  return `/release drill ${name}${given}${drillOn ? ` env=${drillOn}` : ''} confirmer=@name`;
 };
 
 /** Refused, or waiting for an override, for what the policy asks: every gap named, with the command that closes it. */
@@ -105,7 +103,7 @@ const policyRefusal = (gaps: readonly RehearsalGap[], env: Environment | undefin
   if (needOverride.length > 0 && !override) {
     return fail(
       'rehearsal_override_needed',
-      `${what} is not rehearsed for${on(env)}: ${describe(needOverride)}. First: ${remedies(needOverride)}. ` +
+      `${what} is not rehearsed${env ? ` for ${env.name}` : ''}: ${describe(needOverride)}. First: ${remedies(needOverride)}. ` +
         `If it cannot wait, start it with override="<why it cannot wait>": ${who(confirmer)} approves the override by accepting.`,
     );
   }

@@ -11,7 +11,7 @@ describe('planb console, end to end', () => {
     expect(await session.send('/release start web-deploy version=latest confirmer=@bob')).toMatch(/^\[to alice\] .*version.*\^\\d\+\\\.\\d\+\\\.\\d\+\$/);
     expect(await session.send('/release start web-deploy version=1.2.3 confirmer=@alice')).toContain('[to alice] You cannot confirm your own release');
     expect(await session.send('/release start web-deploy version=1.2.3 confirmer=@dave')).toContain('[to alice] dave may not confirm web-deploy');
-    expect(await session.send('/release start nope')).toContain('There is no runbook nope. Runbooks: checkout-deploy, web-deploy.');
+    expect(await session.send('/release start nope')).toContain('There is no runbook nope. Runbooks: api-deploy, checkout-deploy, web-deploy.');
 
     const started = await session.send('/release start web-deploy version=1.2.3 confirmer=@bob');
     expect(started).toContain('[#console] Web release 1.2.3 (web-deploy-1): alice drives, bob confirms. Waiting for bob.  [');

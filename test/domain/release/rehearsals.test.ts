@@ -281,7 +281,7 @@ describe('rollback drills', () => {
   it('a drill policy warns, or refuses, when a rollback was never drilled or too long ago', () => {
     const refusing = world(book(production('warn', 'refuse')));
     const never = refusing.refused(startOn('production'), alice, day(0));
-    expect(never.message).toContain('the rollback of migrate has never been exercised in a drill; the rollback of deploy has never been exercised in a drill. First: /release drill api-deploy env=staging confirmer=@name');
+    expect(never.message).toContain('the rollback of migrate has never been exercised in a drill; the rollback of deploy has never been exercised in a drill. First: /release drill api-deploy version=1.2.3 env=staging confirmer=@name');
     drill(refusing, 'api-deploy-1', day(0), [4, 107]);
     expect(refusing.act(startOn('production'), alice, day(29))[0]?.type).toBe('release.started');
     const stale = world(book(production('warn', 'refuse')));
