@@ -54,16 +54,7 @@ export interface ReleaseStartedData {
 export interface PreflightCheckResult {
   readonly ok: boolean;
   readonly verification?: RunVerification;
-  readonly run?: {
-    readonly runner: string;
-    readonly outcome: RunOutcome;
-    readonly exitCode?: number | null;
-    readonly signal?: string | null;
-    readonly durationMs?: number;
-    /** The last lines of the output. */
-    readonly tail: readonly string[];
-    readonly detail?: string;
-  };
+  readonly run?: RunEnding & { readonly runner: string };
 }
 
 interface Ref {
@@ -90,10 +81,8 @@ export interface RunVerification {
  */
 export type RunOutcome = 'succeeded' | 'failed' | 'timed_out' | 'verify_failed' | 'refused' | 'lost' | 'not_started';
 
-export interface RunFinishedData {
-  readonly release: string;
-  readonly step: string;
-  readonly attempt: number;
+/** How a command on a runner ended: a step's attempt, or a preflight item's check. */
+export interface RunEnding {
   readonly outcome: RunOutcome;
   readonly exitCode?: number | null;
   readonly signal?: string | null;
@@ -102,6 +91,12 @@ export interface RunFinishedData {
   readonly tail: readonly string[];
   /** Why, in words, when the outcome is not the program's own (refused, lost, not started). */
   readonly detail?: string;
+}
+
+export interface RunFinishedData extends RunEnding {
+  readonly release: string;
+  readonly step: string;
+  readonly attempt: number;
   /** The name of the full log shared in the thread. */
   readonly log?: string;
   readonly verify?: RunVerification;
