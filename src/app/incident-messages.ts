@@ -9,6 +9,7 @@ import { rollbackCost } from '../domain/release/state.js';
 import type { Button, Message } from './message.js';
 import { personMark } from './message.js';
 import type { CardContext } from './release-card.js';
+import { rollbackCostWords } from './release-card-lines.js';
 import { showTime } from './time-format.js';
 
 export const INCIDENT_ACTIONS = {
@@ -45,15 +46,16 @@ const button = (actionId: string, label: string, incident: string, style?: Butto
   ...(style ? { style } : {}),
 });
 
-/** What rolling back the release costs now, in words, or nothing without a release. */
-export const rollbackCostText = (release: Release | undefined): string | undefined => {
+/** What rolling back the release costs now, in words (a rollback measured in a drill says so), or nothing without a release. */
+export const rollbackCostText = (release: Release | undefined, zone: string): string | undefined => {
   if (!release) return undefined;
   const touched = release.steps.filter((step) => step.status !== 'pending');
   const last = touched[touched.length - 1];
   if (!last) return `Nothing of ${release.id} has started: rolling back costs nothing.`;
   const cost = rollbackCost(release, last.id);
   const pastNoReturn = touched.find((step) => step.irreversible);
-  const undo = cost.steps.map((step) => step.rollback?.title ?? step.id).join(', then ');
+  // The total follows, so a guess is left out; a measured duration is worth saying.
+  const undo = cost.steps.map((step) => (step.rollback ? rollbackCostWords(step.rollback, zone, { guess: false }) : step.id)).join(', then ');
   return `Rolling back ${release.id} means ${undo || 'no planned rollback'}: about ${formatDuration(cost.totalMs)}${pastNoReturn ? ` (past the point of no return at ${pastNoReturn.id})` : ''}.`;
 };
 
@@ -65,12 +67,15 @@ export const lastSafeText = (ctx: IncidentContext): string | undefined => {
   const { release, window } = ctx;
   const last = release?.steps.filter((step) => step.status !== 'pending').at(-1);
   if (!release || !window || !last) return undefined;
-  const costMs = rollbackCost(release, last.id).totalMs;
+  const cost = rollbackCost(release, last.id);
+  const costMs = cost.totalMs;
+  const measured = cost.steps.filter((step) => step.rollback?.measured).length;
+  const how = measured === 0 ? '' : measured === cost.steps.length ? ', as measured in drills' : ', partly measured in drills';
   const safe = new Date(Date.parse(window.end) - costMs).toISOString();
   const end = showTime(window.end, ctx.zone, ctx.now.toISOString());
   return Date.parse(safe) > ctx.now.getTime()
     ? `To be rolled back within ${window.id} (ends ${end}), start the rollback by ${showTime(safe, ctx.zone, ctx.now.toISOString())}.`
-    : `A rollback started now (about ${formatDuration(costMs)}) ends after ${window.id} (${end}): extend the window with a reason, /maintenance extend ${window.id} <duration> <reason>`;
+    : `A rollback started now (about ${formatDuration(costMs)}${how}) ends after ${window.id} (${end}): extend the window with a reason, /maintenance extend ${window.id} <duration> <reason>`;
 };
 
 /** The responders' card: who leads, the decision and its deadline, the update schedule; buttons while undecided. */
@@ -84,7 +89,7 @@ export const incidentCard = (incident: Incident, ctx: IncidentContext): Message 
     if (incident.timer) {
       const { deadline } = incident.timer;
       lines.push(`Decide by ${showTime(deadline, ctx.zone)} (${minutesUntil(deadline, ctx.now)}): fix or roll back? Extensions used: ${incident.extensions.length} of ${incident.policy.maxExtensions}.`);
-      const cost = rollbackCostText(ctx.release);
+      const cost = rollbackCostText(ctx.release, ctx.zone);
       if (cost) lines.push(cost);
       const safe = lastSafeText(ctx);
       if (safe) lines.push(safe);
@@ -138,7 +143,7 @@ export const incidentLine = (incident: Incident, event: StoredEvent & IncidentEv
     case 'incident.timer_warned':
       return `${lead}: ${minutesUntil(event.data.deadline, ctx.now)} the decision on ${incident.id} is due: fix or roll back? ${lastSafeText(ctx) ?? ''}`.trim();
     case 'incident.timer_expired':
-      return [`${lead}: time is up on ${incident.id}. Fix or roll back?`, rollbackCostText(ctx.release), lastSafeText(ctx)].filter((part) => part !== undefined).join(' ');
+      return [`${lead}: time is up on ${incident.id}. Fix or roll back?`, rollbackCostText(ctx.release, ctx.zone), lastSafeText(ctx)].filter((part) => part !== undefined).join(' ');
     case 'incident.timer_extended':
       return `${actor} extended ${incident.id} to ${showTime(event.data.deadline, ctx.zone)} (extension ${event.data.extension} of ${incident.policy.maxExtensions}): ${event.data.reason}`;
     case 'incident.escalated': {

@@ -9,10 +9,13 @@ import type { Principal } from '../domain/principal.js';
 import type { RunFinishedData } from '../domain/release/events.js';
 import type { RunAttempt, StepState } from '../domain/release/state.js';
 import type { Incident } from '../domain/incident/state.js';
+import { rollbackMs } from '../domain/runbook.js';
 import type { IncidentDetail } from './incident-queries.js';
 import { plainText } from './message.js';
 import type { CardContext } from './release-card.js';
 import { timelineLine } from './release-card.js';
+import { onEnvironment, rollbackCostNote } from './release-card-lines.js';
+import { rehearsalHints, rehearsalSection } from './postmortem-rehearsals.js';
 import type { PublicEvent, ReleaseDetail } from './release-queries.js';
 import { checkText, commandText, runResultText } from './run-messages.js';
 import { DEFAULT_VERIFY_WITHIN_MS } from './runs.js';
@@ -178,7 +181,7 @@ export const postmortemDraft = (source: PostmortemSource, ctx: CardContext): str
     const noReturn = release.steps.find((step) => step.irreversible);
     section(
       'The release',
-      `${release.title} (${release.id}) from runbook \`${release.runbook}\`${release.params['version'] ? `, version ${release.params['version']}` : ''}: driven by ${who(release.driver)}, confirmed by ${who(release.confirmer)}; ${release.status.replace('_', ' ')}.`,
+      `${release.title} (${release.id})${onEnvironment(release.environment)} from runbook \`${release.runbook}\`${release.params['version'] ? `, version ${release.params['version']}` : ''}: driven by ${who(release.driver)}, confirmed by ${who(release.confirmer)}; ${release.status.replace('_', ' ')}.`,
       '',
       `| Step | What | Driver | Confirmer | Waited for confirmation${automated.length > 0 ? ' or approval' : ''} | Took | Expected |`,
       '|---|---|---|---|---|---|---|',
@@ -193,10 +196,12 @@ export const postmortemDraft = (source: PostmortemSource, ctx: CardContext): str
       ...(release.rollback
         ? [
             '',
-            `Rollback started at ${at(release.rollback.at)} by ${who(release.rollback.by)} (${release.rollback.reason}): ${release.rollback.steps.map((step) => `${step.title} (estimated ${step.expectMs === undefined ? 'nothing' : formatDuration(step.expectMs)}, took ${took(release.rollback?.at, step.doneAt)})`).join('; ') || 'no step had a rollback action'}.`,
+            `Rollback started at ${at(release.rollback.at)} by ${who(release.rollback.by)} (${release.rollback.reason}): ${release.rollback.steps.map((step) => `${step.title} (${step.measured ? rollbackCostNote(step, ctx.zone) ?? '' : `estimated ${step.expectMs === undefined ? 'nothing' : formatDuration(step.expectMs)}`}, took ${took(release.rollback?.at, step.doneAt)})`).join('; ') || 'no step had a rollback action'}.`,
           ]
         : []),
     );
+    const rehearsal = rehearsalSection(release, ctx);
+    if (rehearsal) section('Rehearsal', ...rehearsal);
   }
 
   section(
@@ -269,7 +274,7 @@ const derivedHints = (story: Story, { release, window }: PostmortemSource): Hint
     hints.well.push('Stakeholder updates were written by people, on time.');
   }
   if (release) {
-    const unestimated = release.steps.filter((step) => !step.rollback || step.rollback.expectMs === undefined).map((step) => step.id);
+    const unestimated = release.steps.filter((step) => rollbackMs(step.rollback) === undefined).map((step) => step.id);
     if (unestimated.length > 0) {
       hints.wrong.push(`Steps without a rollback estimate: ${unestimated.join(', ')}.`);
       hints.actions.push(`Add a rollback (with its expected duration) to ${unestimated.join(', ')} in the runbook ${release.runbook}.`);
@@ -283,7 +288,7 @@ const derivedHints = (story: Story, { release, window }: PostmortemSource): Hint
     if (overdue.length > 0) hints.wrong.push(`Steps that ran past their expected duration: ${overdue.join(', ')}.`);
     const rollback = release.rollback;
     if (rollback && release.status === 'rolled_back' && release.endedAt) {
-      const estimate = rollback.steps.reduce((sum, step) => sum + (step.expectMs ?? 0), 0);
+      const estimate = rollback.steps.reduce((sum, step) => sum + (rollbackMs(step) ?? 0), 0);
       const actual = Date.parse(release.endedAt) - Date.parse(rollback.at);
       if (actual > estimate + MIN) {
         hints.wrong.push(`The rollback took ${formatDuration(actual)}, longer than the ${formatDuration(estimate)} estimated.`);
@@ -292,6 +297,9 @@ const derivedHints = (story: Story, { release, window }: PostmortemSource): Hint
         hints.well.push(`The rollback took ${formatDuration(actual)}, ${actual <= estimate ? 'within' : 'close to'} its estimate of ${formatDuration(estimate)}.`);
       }
     }
+    const rehearsals = rehearsalHints(release);
+    hints.wrong.push(...rehearsals.wrong);
+    hints.actions.push(...rehearsals.actions);
     const noReturn = release.steps.find((step) => step.irreversible);
     if (noReturn && !noReturn.startedAt && story.decision?.decision === 'rollback') {
       hints.lucky.push(`The point of no return (${noReturn.id}) had not been crossed, so rolling back stayed cheap.`);

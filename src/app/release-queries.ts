@@ -19,6 +19,10 @@ export interface ReleaseSummary {
   readonly endedAt?: string;
   /** The id of the step being worked on, while the release runs. */
   readonly currentStep?: string;
+  /** The runbook's environment it runs in, when the runbook has environments. */
+  readonly environment?: string;
+  /** A rollback drill: its steps are the runbook's rollbacks. */
+  readonly drill?: true;
 }
 
 /** An event as DESIGN.md publishes it, whatever else a store keeps beside it. */
@@ -53,6 +57,8 @@ const summary = (release: Release): ReleaseSummary => {
     startedAt: release.startedAt,
     ...(release.endedAt === undefined ? {} : { endedAt: release.endedAt }),
     ...(step === undefined ? {} : { currentStep: step.id }),
+    ...(release.environment === undefined ? {} : { environment: release.environment }),
+    ...(release.drill ? { drill: true as const } : {}),
   };
 };
 

@@ -1,14 +1,19 @@
 /**
  * Post-mortem drafts from recorded incidents, against golden files: a long one with a release in a window, an
- * empty-ish one, a rollback alone, and a rollback after an automated step that failed once and was retried.
+ * empty-ish one, a rollback alone, and a rollback after an automated step that failed once and was retried; and the
+ * rehearsal part of releases on environments.
  */
 import { describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../src/app/app.js';
 import type { RunnerRegistry, RunReport } from '../../src/app/runs.js';
 import type { Runbook } from '../../src/domain/runbook.js';
 import { autoRunbook, runbook } from '../domain/release/fixtures.js';
+import { postmortemDraft } from '../../src/app/postmortem.js';
+import { publicEvent } from '../../src/app/release-queries.js';
+import { shortName } from '../../src/domain/principal.js';
 import type { World } from '../support/app-world.js';
 import { appWorld, as } from '../support/app-world.js';
+import { alice, apiDeploy, backupAnswered, bob, drilled, onProduction, onStaging, Story } from '../support/rehearsal-story.js';
 
 const T0 = Date.parse('2026-11-23T14:00:00.000Z');
 const groups = { 'release-managers': ['console:alice'], sre: ['console:bob', 'console:carol'], oncall: ['console:erin'] };
@@ -227,5 +232,70 @@ describe('the post-mortem draft', () => {
     await expect(shared(w).content).toMatchFileSnapshot('../fixtures/postmortem/empty.md');
     await w.app.command(as('erin'), '/incident postmortem inc-9');
     expect(w.chat.whispersTo('console:erin').at(-1)).toMatch(/^There is no incident inc-9\./);
+  });
+});
+
+/** A release's draft from its events alone, as the app builds it for a rollback without an incident. */
+const draftOf = (story: Story, id: string): string => {
+  const events = story.events.map((event, index) => ({ ...event, id: `e${index + 1}` })).filter((event) => (event.data as { release?: string }).release === id);
+  return postmortemDraft({ release: { ...story.release(id), events: events.map(publicEvent) } }, { zone: 'UTC', name: shortName });
+};
+
+/** `release` on production through its preflight, migrate started at its point of no return, rolled back 1h50m later. */
+const rolledBackAtMigrate = (story: Story, release: string): Story => {
+  story.by(bob, { type: 'accept', release }).checked(release, 'backup', backupAnswered(200)).by(bob, { type: 'check', release, item: 'oncall' });
+  story.by(alice, { type: 'acknowledge', release, step: 'migrate' }).by(bob, { type: 'acknowledge', release, step: 'migrate' });
+  story.by(alice, { type: 'start_step', release, step: 'migrate' }).by(alice, { type: 'rollback', release, reason: 'the migration locks the orders table' }, 110);
+  return story.by(alice, { type: 'rollback_done', release, step: 'migrate' }).by(bob, { type: 'rollback_confirm', release, step: 'migrate' });
+};
+
+describe('the post-mortem draft of a release with rehearsals (issue 13)', () => {
+  it('tells the gaps it started with, the override, and when each rollback was last drilled, with the measured cost', () => {
+    // Drilled on 2 Nov, 1.2.3 on staging on 12 Nov; 1.2.4 on production on 12 Dec, never on staging: overridden.
+    const story = onProduction(onStaging(drilled(new Story(apiDeploy, '2026-11-02T09:00:00.000Z')), 'api-deploy-2'), '2026-12-12T12:00:00.000Z', '1.2.4', 'CVE fix cannot wait');
+    const draft = draftOf(rolledBackAtMigrate(story, 'api-deploy-3'), 'api-deploy-3');
+    expect(draft).toContain('API release 1.2.4 (api-deploy-3) on production from runbook `api-deploy`, version 1.2.4:');
+    expect(draft).toContain(': Restore the database from the backup (measured at 1h47m in the drill of 2 Nov, took 1h50m).');
+    expect(draft).toContain(
+      [
+        '## Rehearsal',
+        '',
+        'It started without what its policy asks on production:',
+        '',
+        '- api-deploy 1.2.4 has not been released on staging yet. Policy: start only with an override.',
+        '- the rollback of migrate was last exercised 40 days ago (api-deploy-1; drills must be within 30d). Policy: warn and start.',
+        '- the rollback of deploy was last exercised 40 days ago (api-deploy-1; drills must be within 30d). Policy: warn and start.',
+        '',
+        'It started with the override "CVE fix cannot wait", approved by bob when accepting.',
+        '',
+        'Rollback drills, as of the start:',
+        '',
+        '- rollback of migrate last rehearsed 40 days ago (measured 1h47m in api-deploy-1 on staging)',
+        '- rollback of deploy last rehearsed 40 days ago (measured 4m in api-deploy-1 on staging)',
+      ].join('\n'),
+    );
+    // The estimate the rollback is held to is the measured one.
+    expect(draft).toContain('- The rollback took 1h51m, longer than the 1h47m estimated.');
+    expect(draft).toContain('- Rollbacks not exercised in a drill as recently as the policy asks: migrate, deploy.');
+    expect(draft).toContain('| Drill the rollbacks of migrate, deploy (/release drill api-deploy), so their cost is a recent measurement, not a guess. |');
+  });
+
+  it('tells the rehearsal found, and rollbacks never rehearsed in a drill', () => {
+    const story = onProduction(onStaging(new Story(apiDeploy, '2026-11-12T10:00:00.000Z'), 'api-deploy-1'), '2026-11-13T09:00:00.000Z', '1.2.3');
+    const draft = draftOf(rolledBackAtMigrate(story, 'api-deploy-2'), 'api-deploy-2');
+    expect(draft).toContain('## Rehearsal\n\nRehearsed on staging on 12 Nov by alice and bob (api-deploy-1).\n\nIt started without what its policy asks on production:');
+    expect(draft).toContain('- rollback of migrate never rehearsed in a drill\n- rollback of deploy never rehearsed in a drill');
+    expect(draft).toContain(': Restore the database from the backup (estimated 2h, took 1h50m).');
+    expect(draft).toContain('- Rollbacks never exercised in a drill: migrate, deploy.');
+    expect(draft).not.toContain('started without a recent rehearsal');
+  });
+
+  it('has no Rehearsal part for a release of a runbook without environments', () => {
+    const { environments: _environments, ...plain } = apiDeploy;
+    const story = rolledBackAtMigrate(new Story({ ...plain, name: 'api-deploy' }, '2026-11-13T09:00:00.000Z').by(alice, { type: 'start', params: { version: '1.2.3' }, confirmer: bob, channel: 'C1' }), 'api-deploy-1');
+    const draft = draftOf(story, 'api-deploy-1');
+    expect(draft).toContain('## The release');
+    expect(draft).not.toContain('## Rehearsal');
+    expect(draft).not.toContain('drill');
   });
 });

@@ -6,6 +6,7 @@ import type { Runbook } from '../../src/domain/runbook.js';
 import { MemoryEventStore } from '../../src/adapters/memory/memory-event-store.js';
 import { createReleaseQueries } from '../../src/app/release-queries.js';
 import { alice, bob, continueWith, history, R, running, runbook, start, when } from '../domain/release/fixtures.js';
+import { apiDeploy, drilled, onProduction, onStaging, Story } from '../support/rehearsal-story.js';
 
 const search: Runbook = { ...runbook, name: 'search-deploy', title: 'Search release' };
 
@@ -119,5 +120,22 @@ describe('release queries', () => {
 
   it('copes with no releases at all', async () => {
     expect(await createReleaseQueries(new MemoryEventStore(), () => [runbook.name]).list()).toEqual([]);
+  });
+
+  it('names the environment of each release and marks drills', async () => {
+    const store = new MemoryEventStore();
+    const story = onProduction(onStaging(drilled(new Story(apiDeploy, '2026-11-02T09:00:00.000Z')), 'api-deploy-2'), '2026-11-13T09:00:00.000Z', '1.2.3');
+    await given(store, apiDeploy.name, story.events);
+    const queries = createReleaseQueries(store, () => [apiDeploy.name]);
+    const summaries = await queries.list();
+    expect(summaries.map(({ id, title, status, environment, drill }) => ({ id, title, status, environment, drill }))).toEqual([
+      { id: 'api-deploy-3', title: 'API release 1.2.3', status: 'awaiting_confirmer', environment: 'production', drill: undefined },
+      { id: 'api-deploy-2', title: 'API release 1.2.3', status: 'completed', environment: 'staging', drill: undefined },
+      { id: 'api-deploy-1', title: 'Rollback drill: API release 1.2.2', status: 'completed', environment: 'staging', drill: true },
+    ]);
+    // Absent, not false, for what a release is not: older clients see the shape they know.
+    expect(summaries.filter((summary) => 'drill' in summary).map((summary) => summary.id)).toEqual(['api-deploy-1']);
+    const detail = await queries.get('api-deploy-3');
+    expect(detail?.rehearsal).toEqual({ release: 'api-deploy-2', environment: 'staging', at: '2026-11-12T10:14:00.000Z', driver: alice, confirmer: bob });
   });
 });

@@ -62,7 +62,9 @@ export const checkSummary = (result: PreflightCheckResult): string => {
     return `${got} from ${verification.url}${verification.ok ? '' : `, expected ${verification.expected}`} (${tries})`;
   }
   if (run) {
-    const how = run.detail ?? (run.outcome === 'timed_out' ? 'timed out' : run.exitCode === null || run.exitCode === undefined ? `stopped by ${run.signal ?? 'a signal'}` : `exit ${run.exitCode}`);
+    // Not the program's own ending (not started, lost, refused): the detail says it all, runner included.
+    if (run.detail !== undefined) return run.detail.replace(/\.$/, '');
+    const how = run.outcome === 'timed_out' ? 'timed out' : run.exitCode === null || run.exitCode === undefined ? `stopped by ${run.signal ?? 'a signal'}` : `exit ${run.exitCode}`;
     const last = run.tail.filter((line) => line.trim() !== '').at(-1);
     return `${how} on runner ${run.runner}${last === undefined ? '' : `: ${last}`}`;
   }

@@ -149,7 +149,7 @@ describe('Slack over HTTP', () => {
       ['params', 'plain_text_input'],
       ['confirmer', 'users_select'],
     ]);
-    expect(view.blocks[0]?.element.options?.map((option) => option.value)).toEqual(['checkout-deploy', 'web-deploy']);
+    expect(view.blocks[0]?.element.options?.map((option) => option.value)).toEqual(['api-deploy', 'checkout-deploy', 'web-deploy']);
     const submit = async (values: Record<string, Record<string, unknown>>): Promise<{ status: number; text: string }> => {
       const signed = sign(viewSubmissionBody({ user: 'U0CAROL', userName: 'carol', view: { callback_id: view.callback_id, private_metadata: view.private_metadata, blocks: view.blocks }, values }));
       return post(signed.body, signed.headers);
