@@ -28,7 +28,7 @@ describe('loadConfig', () => {
     const config = await loadConfig({});
     expect(config.configFile).toBe(EXAMPLE_CONFIG);
     expect(config.usingExample).toBe(true);
-    expect(config.runbooks.map((book) => book.name)).toEqual(['checkout-deploy', 'web-deploy']);
+    expect(config.runbooks.map((book) => book.name)).toEqual(['api-deploy', 'checkout-deploy', 'web-deploy']);
     expect(config).toMatchObject({ platforms: [], store: 'memory', port: 3000, timezone: 'UTC', consoleUser: 'alice' });
   });
 
