@@ -60,8 +60,8 @@ export const drillMeasures = (release: Release): string =>
     .flatMap((step) => (step.status === 'confirmed' && step.startedAt !== undefined && step.doneAt !== undefined ? [`${step.id} ${formatDuration(Date.parse(step.doneAt) - Date.parse(step.startedAt))}`] : []))
     .join(', ') || 'nothing';
 
-/** `Rollback drill on staging: each rollback step is timed.` */
-export const drillText = (release: Release): string => `Rollback drill${onEnvironment(release.environment)}: each rollback step is timed.`;
+/** The drill's first line (its title already says it is one, and where). */
+export const drillText = (): string => 'Each rollback step is timed: its time becomes the rollback cost later releases state.';
 
 /** `Rehearsed on staging on 12 Nov by alice and bob (api-deploy-1).`, when its policy found one. */
 export const rehearsalText = (release: Release, ctx: CardContext): string | undefined => {

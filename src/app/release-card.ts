@@ -232,7 +232,7 @@ export const releaseCard = (release: Release, ctx: CardContext): Message => {
   return {
     key: cardKey(release.id),
     title: `${release.title}${onEnvironment(release.environment)} (${release.id})`,
-    text: [...(release.drill ? [drillText(release)] : []), `${pair} ${text[0] ?? ''}`.trim(), ...text.slice(1)],
+    text: [...(release.drill ? [drillText()] : []), `${pair} ${text[0] ?? ''}`.trim(), ...text.slice(1)],
     ...(steps ? { steps } : {}),
     ...(output.length > 0 ? { output } : {}),
     ...(buttons.length > 0 ? { buttons } : {}),

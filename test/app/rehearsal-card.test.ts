@@ -106,7 +106,7 @@ describe('the card of a rollback drill', () => {
     const story = new Story(apiDeploy, '2026-11-02T09:00:00.000Z').by(alice, { type: 'drill', params: { version: '1.2.2' }, confirmer: bob, channel: 'C1', environment: 'staging' });
     const R = 'api-deploy-1';
     expect(card(story, R).title).toBe('Rollback drill: API release 1.2.2 on staging (api-deploy-1)');
-    expect(texts(story, R)).toEqual(['Rollback drill on staging: each rollback step is timed.', 'alice drives, bob confirms. Waiting for bob.']);
+    expect(texts(story, R)).toEqual(['Each rollback step is timed: its time becomes the rollback cost later releases state.', 'alice drives, bob confirms. Waiting for bob.']);
     story.by(bob, { type: 'accept', release: R });
     byHand(story, R, 'deploy', 4);
     // The second step of a release would offer Roll back beside Start; a drill's steps are the rollback.
@@ -118,7 +118,7 @@ describe('the card of a rollback drill', () => {
   it('completed: each step measured, from its start to its Done', () => {
     const story = drilled(new Story(apiDeploy, '2026-11-02T09:00:00.000Z'));
     expect(texts(story, 'api-deploy-1')).toEqual([
-      'Rollback drill on staging: each rollback step is timed.',
+      'Each rollback step is timed: its time becomes the rollback cost later releases state.',
       'alice drives, bob confirms. Drill complete at 10:56: measured deploy 4m, migrate 1h47m, each step done by alice and confirmed by bob.',
     ]);
     expect(lines(story, 'api-deploy-1')).toEqual([
