@@ -4,15 +4,15 @@
  * `deploy-staging`, on production `deploy` itself; the backup check is a command on the runner whose exit code and
  * output tail are the evidence. Asserts on events and state through the JSON API, and on replies.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ReleaseDetail } from '../../../src/app/release-queries.js';
-import { connect, dropPrefix, redisUrl, uniquePrefix } from '../../support/redis.js';
+import { connect, dropPrefix, uniquePrefix } from '../../support/redis.js';
 import { blockActionsBody } from '../../support/slack-requests.js';
+import type { Runner } from '../../support/runner-processes.js';
+import { runnerProcesses } from '../../support/runner-processes.js';
 import { slackSession } from '../../support/slack-session.js';
 import { until } from '../../support/until.js';
 
@@ -85,45 +85,10 @@ const startAccepted = async (id: string, params: string): Promise<void> => {
 
 // ---- the runner processes ----
 
-interface Runner {
-  readonly process: ChildProcess;
-  readonly log: () => string;
-}
-
-const runners: Runner[] = [];
-
-const spawnWorker = (name: string): Runner => {
-  const child = spawn(process.execPath, [resolve('dist/cli.js'), 'worker', '--runner', name], {
-    cwd: SCRIPTS,
-    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], REDIS_URL: redisUrl(), PLANB_REDIS_PREFIX: PREFIX, PLANB_CONFIG: CONFIG, LOG_LEVEL: 'info', HOLD_PID_FILE },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log += chunk.toString();
-  });
-  const runner = { process: child, log: () => log };
-  runners.push(runner);
-  return runner;
-};
-
-/** `planb worker --runner <name>` as users start it, in the scripts' directory, on this test's Redis prefix. */
-const startRunner = async (name: string): Promise<Runner> => {
-  const runner = spawnWorker(name);
-  await until(() => runner.log().includes('runner is taking work') || runner.process.exitCode !== null, 15_000);
-  if (runner.process.exitCode !== null) throw new Error(`runner ${name} did not start:\n${runner.log()}`);
-  return runner;
-};
-
-const stopRunner = async (runner: Runner, signal: NodeJS.Signals): Promise<void> => {
-  if (runner.process.exitCode !== null || runner.process.signalCode !== null) return;
-  const exited = new Promise((done) => runner.process.once('exit', done));
-  runner.process.kill(signal);
-  await exited;
-};
+const { spawnWorker, startRunner, stopRunner, stopAll } = runnerProcesses({ cwd: SCRIPTS, config: CONFIG, prefix: PREFIX, env: { HOLD_PID_FILE } });
 
 afterAll(async () => {
-  await Promise.all(runners.map((runner) => stopRunner(runner, 'SIGKILL')));
+  await stopAll();
   // The hanging check outlives its killed runner: end its process group, which it leads.
   if (existsSync(HOLD_PID_FILE)) {
     const pid = Number(readFileSync(HOLD_PID_FILE, 'utf8').trim());

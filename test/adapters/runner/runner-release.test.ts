@@ -4,8 +4,6 @@
  * approves before anything runs; success, failure, timeout, a failed check, a retry, a runner whose own runbook
  * disagrees, a parameter full of shell characters, and a runner killed in the middle of its command.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
@@ -14,7 +12,8 @@ import type { KnownBlock } from '@slack/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkBlockKitLimits } from '../../support/block-kit-limits.js';
 import type { SlackCall } from '../../support/fake-slack.js';
-import { connect, dropPrefix, redisUrl, uniquePrefix } from '../../support/redis.js';
+import { connect, dropPrefix, uniquePrefix } from '../../support/redis.js';
+import { runnerProcesses } from '../../support/runner-processes.js';
 import { slackSession } from '../../support/slack-session.js';
 
 const CONFIG = resolve('test/fixtures/runner-release/planb.yaml');
@@ -68,39 +67,7 @@ const cardShows = async (id: string, fragment: string, ms = 15_000): Promise<Sla
 
 // ---- the runner processes ----
 
-interface Runner {
-  readonly process: ChildProcess;
-  readonly log: () => string;
-}
-
-const runners: Runner[] = [];
-
-/** `planb worker --runner <name>` as users start it, in the scripts' directory, on this test's Redis prefix. */
-const startRunner = async (name: string, config = CONFIG): Promise<Runner> => {
-  const child = spawn(process.execPath, [resolve('dist/cli.js'), 'worker', '--runner', name], {
-    cwd: SCRIPTS,
-    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], REDIS_URL: redisUrl(), PLANB_REDIS_PREFIX: PREFIX, PLANB_CONFIG: config, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log += chunk.toString();
-  });
-  const runner = { process: child, log: () => log };
-  runners.push(runner);
-  for (const deadline = Date.now() + 15_000; !log.includes('runner is taking work'); ) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`runner ${name} did not start:\n${log}`);
-    await new Promise((wake) => setTimeout(wake, 50));
-  }
-  return runner;
-};
-
-const stopRunner = async (runner: Runner, signal: NodeJS.Signals): Promise<void> => {
-  if (runner.process.exitCode !== null || runner.process.signalCode !== null) return;
-  const exited = new Promise((done) => runner.process.once('exit', done));
-  runner.process.kill(signal);
-  await exited;
-};
+const { runners, startRunner, stopRunner, stopAll } = runnerProcesses({ cwd: SCRIPTS, config: CONFIG, prefix: PREFIX });
 
 // ---- the service the deploy step checks ----
 
@@ -116,7 +83,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(runners.map((runner) => stopRunner(runner, 'SIGKILL')));
+  await stopAll();
   await new Promise((closed) => health.close(closed));
   const redis = connect();
   await dropPrefix(redis, PREFIX);
