@@ -1,3 +1,9 @@
+import type { DomainError } from '../domain/errors.js';
+import { fail } from '../domain/errors.js';
+import type { Principal } from '../domain/principal.js';
+import type { ReleaseCommand } from '../domain/release/decide.js';
+import type { Release } from '../domain/release/state.js';
+
 /** Button action ids: stable across platforms and versions, since old messages keep their buttons. */
 export const ACTIONS = {
   accept: 'release_accept',
@@ -54,5 +60,40 @@ export const valueField = (value: string, field: string): string | undefined => 
     return typeof found === 'string' ? found : undefined;
   } catch {
     return undefined;
+  }
+};
+
+/**
+ * The release command a button press means; buttons that need words (a reason) answer with the command that takes them.
+ * @example buttonCommand(ACTIONS.confirmStep, release, { step: 'drain' }, name) // { type: 'confirm_step', release: 'web-deploy-1', step: 'drain' }
+ */
+export const buttonCommand = (actionId: string, release: Release, target: { step?: string; item?: string }, name: (principal: Principal) => string): ReleaseCommand | DomainError => {
+  const step = target.step ?? '';
+  const ref = { release: release.id };
+  switch (actionId) {
+    case ACTIONS.accept:
+      return { type: 'accept', ...ref };
+    case ACTIONS.decline:
+      return { type: 'decline', ...ref };
+    case ACTIONS.check:
+      return { type: 'check', ...ref, item: target.item ?? '' };
+    case ACTIONS.acknowledge:
+      return { type: 'acknowledge', ...ref, step };
+    case ACTIONS.startStep:
+      return { type: 'start_step', ...ref, step };
+    case ACTIONS.approveStep:
+      return { type: 'approve_step', ...ref, step };
+    case ACTIONS.doneStep:
+      return { type: 'done_step', ...ref, step };
+    case ACTIONS.confirmStep:
+      return { type: 'confirm_step', ...ref, step };
+    case ACTIONS.rollbackDone:
+      return { type: 'rollback_done', ...ref, step };
+    case ACTIONS.rollbackConfirm:
+      return { type: 'rollback_confirm', ...ref, step };
+    case ACTIONS.rejectStep:
+      return fail('reason_needed', `Say what is wrong with ${step} so ${name(release.driver)} can fix it: /release reject ${release.id} <what is wrong>`);
+    default:
+      return fail('reason_needed', `Say why you roll back: /release rollback ${release.id} <reason>`);
   }
 };

@@ -4,11 +4,12 @@ import { fail, isDomainError } from '../domain/errors.js';
 import type { Groups, Principal } from '../domain/principal.js';
 import { isEligible } from '../domain/principal.js';
 import type { ReleaseCommand } from '../domain/release/decide.js';
-import { decide, decideTimer, decideVerified } from '../domain/release/decide.js';
+import { decide, decideTimer } from '../domain/release/decide.js';
 import type { Release, ReleaseSlot } from '../domain/release/state.js';
-import { activeReleases, currentStep } from '../domain/release/state.js';
+import { currentStep } from '../domain/release/state.js';
 import type { Runbook } from '../domain/runbook.js';
-import { ACTIONS, decodeTarget, isActionId } from './actions.js';
+import { environmentArguments } from '../domain/environment.js';
+import { ACTIONS, buttonCommand, decodeTarget, isActionId } from './actions.js';
 import type { FieldErrors, Form, FormId, FormValues } from './form.js';
 import { incidentDeclareForm, maintenanceScheduleForm, releaseStartForm } from './form.js';
 import { fieldOf, formCommand, isFieldErrors } from './form-submissions.js';
@@ -33,11 +34,12 @@ import { createPreflightChecks, PREFLIGHT_CHECK, PREFLIGHT_WATCH } from './prefl
 import type { ListContext } from './release-lists.js';
 import { describeList, describeRehearsals, describeRunbooks } from './release-lists.js';
 import type { HealthChecks, RunnerRegistry, RunReport, RunTimings } from './runs.js';
-import { DEFAULT_RUN_TIMINGS, DEFAULT_VERIFY_WITHIN_MS, NO_RUNNERS } from './runs.js';
+import { DEFAULT_RUN_TIMINGS, NO_RUNNERS } from './runs.js';
 import { INCIDENT_TIMERS } from './incident-effects.js';
 import { postmortemFileName } from './postmortem.js';
 import type { SlotDecision } from './release-store.js';
 import { ReleaseRepository, runbookOfRelease } from './release-store.js';
+import { latestIn, pickRelease } from './release-pick.js';
 import { asRequest } from './request-context.js';
 import { StateCache } from './aggregate.js';
 
@@ -128,6 +130,7 @@ export const createApp = (given: AppDeps): App => {
     logger,
     runners: deps.runners ?? NO_RUNNERS,
     timings,
+    ...(deps.checks ? { checks: deps.checks } : {}),
     findRelease: (id) => releases.find(config.runbooks, id),
     execute,
   });
@@ -151,23 +154,8 @@ export const createApp = (given: AppDeps): App => {
     return execute(book.name, (slot, now) => decide(slot, command, { now, actor: request.user, groups: config.groups, runbook: book, freezes: config.freezes ?? [], runners }));
   };
 
-  /** The release a command names, or the one active in this channel (asking which when several are). */
-  const pick = (request: Request, slots: readonly ReleaseSlot[], id: string | undefined, usage: string): Release | DomainError => {
-    if (id !== undefined) {
-      return slots.flatMap((slot) => slot.releases).find((release) => release.id === id) ?? fail('unknown_release', `There is no release ${id}.`);
-    }
-    const active = slots.flatMap(activeReleases).filter((release) => release.channel === request.conversation.channel);
-    const [only, ...others] = active;
-    if (!only) return fail('no_active_release', `No release is running in this channel. Name one: ${usage}`);
-    if (others.length > 0) return fail('which_release', `Several releases run here: ${active.map((r) => r.id).join(', ')}. Name one: ${usage}`);
-    return only;
-  };
-
-  const latestIn = (slots: readonly ReleaseSlot[], channel: string): Release | undefined =>
-    slots
-      .flatMap((slot) => slot.releases)
-      .filter((release) => release.channel === channel)
-      .sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
+  const pick = (request: Request, slots: readonly ReleaseSlot[], id: string | undefined, usage: string): Release | DomainError =>
+    pickRelease(slots, request.conversation.channel, id, usage);
 
   const bookOf = (release: Release): Runbook | DomainError =>
     runbook(release.runbook) ?? fail('runbook_gone', `The runbook ${release.runbook} of ${release.id} is no longer configured.`);
@@ -218,16 +206,6 @@ export const createApp = (given: AppDeps): App => {
     postmortem: (id) => postmortems.draft(id),
   });
 
-  /** Checks a step done by hand against its `verify` (the check may take up to its `within`), then records what it found. */
-  const verifyStep = async (name: string, id: string, stepId: string, done: string): Promise<void> => {
-    const release = await releases.find(config.runbooks, id);
-    const step = release?.steps.find((candidate) => candidate.id === stepId);
-    if (!deps.checks || !step?.verify || step.status !== 'done' || step.doneAt !== done || step.verification) return;
-    const verification = await deps.checks.check(step.verify.http, step.verify.status, step.verify.withinMs ?? DEFAULT_VERIFY_WITHIN_MS);
-    const outcome = await execute(name, (slot, now) => decideVerified(slot, { release: id, step: stepId, done, verification }, now));
-    if (outcome) logger.warn({ release: id, step: stepId, code: outcome.code }, outcome.message);
-  };
-
   /** `window=<id>` must name a window that is not over: a release is tied to it for the overrun. */
   const windowFor = async (id: string | undefined): Promise<DomainError | undefined> => {
     if (id === undefined) return undefined;
@@ -235,15 +213,6 @@ export const createApp = (given: AppDeps): App => {
     if (!window) return fail('unknown_window', `There is no maintenance window ${id}. /maintenance list shows them.`);
     if (window.status === 'completed' || window.status === 'cancelled') return fail('window_ended', `Maintenance window ${id} (${window.title}) is ${window.status}; schedule a new one or leave window= out.`);
     return undefined;
-  };
-
-  /**
-   * `env=` names the environment; but a runbook from before environments may have a parameter `env`, and to it
-   * `env=prod` still means that parameter (lint refuses the parameter on a runbook that has environments).
-   */
-  const placed = (book: Runbook, parsed: { readonly params: Readonly<Record<string, string>>; readonly environment?: string }): { params: Readonly<Record<string, string>>; environment?: string } => {
-    if (parsed.environment === undefined) return { params: parsed.params };
-    return !book.environments && Object.hasOwn(book.params, 'env') ? { params: { ...parsed.params, env: parsed.environment } } : { params: parsed.params, environment: parsed.environment };
   };
 
   const unknownRunbook = (name: string): DomainError =>
@@ -278,7 +247,7 @@ export const createApp = (given: AppDeps): App => {
         if (!book) return unknownRunbook(parsed.runbook);
         return run(request, book, {
           type: 'drill',
-          ...placed(book, parsed),
+          ...environmentArguments(book, parsed),
           channel: request.conversation.channel,
           platform: request.platform,
           ...(parsed.confirmer === undefined ? {} : { confirmer: parsed.confirmer }),
@@ -300,7 +269,7 @@ export const createApp = (given: AppDeps): App => {
         if (badWindow) return badWindow;
         return run(request, book, {
           type: 'start',
-          ...placed(book, parsed),
+          ...environmentArguments(book, parsed),
           channel: request.conversation.channel,
           platform: request.platform,
           ...(parsed.confirmer === undefined ? {} : { confirmer: parsed.confirmer }),
@@ -355,37 +324,6 @@ export const createApp = (given: AppDeps): App => {
     }
   };
 
-  /** Buttons that need words (a reason, evidence) answer with the command that takes them. */
-  const actionCommand = (actionId: string, release: Release, target: { step?: string; item?: string }): ReleaseCommand | DomainError => {
-    const step = target.step ?? '';
-    switch (actionId) {
-      case ACTIONS.accept:
-        return { type: 'accept', release: release.id };
-      case ACTIONS.decline:
-        return { type: 'decline', release: release.id };
-      case ACTIONS.check:
-        return { type: 'check', release: release.id, item: target.item ?? '' };
-      case ACTIONS.acknowledge:
-        return { type: 'acknowledge', release: release.id, step };
-      case ACTIONS.startStep:
-        return { type: 'start_step', release: release.id, step };
-      case ACTIONS.approveStep:
-        return { type: 'approve_step', release: release.id, step };
-      case ACTIONS.doneStep:
-        return { type: 'done_step', release: release.id, step };
-      case ACTIONS.confirmStep:
-        return { type: 'confirm_step', release: release.id, step };
-      case ACTIONS.rollbackDone:
-        return { type: 'rollback_done', release: release.id, step };
-      case ACTIONS.rollbackConfirm:
-        return { type: 'rollback_confirm', release: release.id, step };
-      case ACTIONS.rejectStep:
-        return fail('reason_needed', `Say what is wrong with ${step} so ${cardContext.name(release.driver)} can fix it: /release reject ${release.id} <what is wrong>`);
-      default:
-        return fail('reason_needed', `Say why you roll back: /release rollback ${release.id} <reason>`);
-    }
-  };
-
   const grammarOptions = (request: Request, slots: readonly ReleaseSlot[], incidentIds: ReadonlySet<string>): GrammarOptions => {
     const known = new Set(slots.flatMap((slot) => slot.releases.map((release) => release.id)));
     return { platform: request.platform, isReleaseId: (word) => known.has(word), isIncidentId: (word) => incidentIds.has(word), isWindowId: () => false };
@@ -432,7 +370,7 @@ export const createApp = (given: AppDeps): App => {
           const step = release.steps.find((candidate) => candidate.id === target.step);
           return incidents.trouble(request, release, `Something is wrong${step ? ` at ${step.id} (${step.title})` : ''}`);
         }
-        const command = actionCommand(actionId, release, target);
+        const command = buttonCommand(actionId, release, target, cardContext.name);
         return isDomainError(command) ? command : run(request, book, command);
       }),
     submit: async (request, form, values) => {
@@ -463,7 +401,7 @@ export const createApp = (given: AppDeps): App => {
         return;
       }
       if (kind === RELEASE_VERIFY && release !== undefined && step !== undefined && name !== undefined && payload['done'] !== undefined) {
-        await verifyStep(name, release, step, payload['done']);
+        await runs.verify(name, release, step, payload['done']);
         return;
       }
       const item = payload['item'];

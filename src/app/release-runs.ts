@@ -4,7 +4,7 @@
  */
 import type { DomainError } from '../domain/errors.js';
 import type { RunnerPresence, RunSignal } from '../domain/release/decide.js';
-import { decideRun } from '../domain/release/decide.js';
+import { decideRun, decideVerified } from '../domain/release/decide.js';
 import type { Release } from '../domain/release/state.js';
 import { currentRun } from '../domain/release/state.js';
 import type { Clock, EventStore, Logger } from './ports.js';
@@ -14,8 +14,8 @@ import { runWatchPayload, runWatchTimerId } from './release-effects.js';
 import type { SlotDecision } from './release-store.js';
 import { runbookOfRelease } from './release-store.js';
 import { liveOutputMessage, runLogName } from './run-messages.js';
-import type { RunnerRegistry, RunReport, RunTimings } from './runs.js';
-import { runJobId } from './runs.js';
+import type { HealthChecks, RunnerRegistry, RunReport, RunTimings } from './runs.js';
+import { DEFAULT_VERIFY_WITHIN_MS, runJobId } from './runs.js';
 
 export interface ReleaseRunsDeps {
   readonly store: EventStore;
@@ -23,6 +23,8 @@ export interface ReleaseRunsDeps {
   readonly logger: Logger;
   readonly runners: RunnerRegistry;
   readonly timings: RunTimings;
+  /** How the bot checks a step done by hand against its `verify`; without it such steps are not checked. */
+  readonly checks?: HealthChecks;
   readonly findRelease: (id: string) => Promise<Release | undefined>;
   readonly execute: (runbook: string, decision: SlotDecision, extras?: EffectExtras) => Promise<DomainError | undefined>;
 }
@@ -34,6 +36,8 @@ export interface ReleaseRuns {
   report(report: RunReport): Promise<void>;
   /** The watch over attempt `attempt` of a step fired. */
   watch(release: string, step: string, attempt: number): Promise<void>;
+  /** Checks a step done by hand against its `verify` (taking up to its `within`) once it was marked done at `done`. */
+  verify(runbook: string, release: string, step: string, done: string): Promise<void>;
 }
 
 export const createReleaseRuns = (deps: ReleaseRunsDeps): ReleaseRuns => {
@@ -102,6 +106,15 @@ export const createReleaseRuns = (deps: ReleaseRunsDeps): ReleaseRuns => {
             { runLog: report.log },
           );
       }
+    },
+
+    verify: async (name, id, stepId, done) => {
+      const release = await deps.findRelease(id);
+      const step = release?.steps.find((candidate) => candidate.id === stepId);
+      if (!deps.checks || !step?.verify || step.status !== 'done' || step.doneAt !== done || step.verification) return;
+      const verification = await deps.checks.check(step.verify.http, step.verify.status, step.verify.withinMs ?? DEFAULT_VERIFY_WITHIN_MS);
+      const outcome = await deps.execute(name, (slot, now) => decideVerified(slot, { release: id, step: stepId, done, verification }, now));
+      if (outcome) logger.warn({ release: id, step: stepId, code: outcome.code }, outcome.message);
     },
 
     watch: async (id, stepId, attempt) => {

@@ -45,3 +45,18 @@ export const runnersOf = (runbook: Runbook): string[] => {
     return [...book.steps, ...book.preflight].flatMap((item) => (item.run ? [item.run.runner] : []));
   });
 };
+
+/**
+ * What `env=` means to this runbook: its environment, except to a runbook from before environments with a parameter
+ * `env`, to which `env=prod` still means that parameter (lint refuses such a parameter beside `environments`).
+ * @example environmentArguments(book, { params: { version: '1.2.3' }, environment: 'staging' }) // { params, environment: 'staging' }
+ */
+export const environmentArguments = (
+  runbook: Runbook,
+  given: { readonly params: Readonly<Record<string, string>>; readonly environment?: string },
+): { params: Readonly<Record<string, string>>; environment?: string } => {
+  if (given.environment === undefined) return { params: given.params };
+  return !runbook.environments && Object.hasOwn(runbook.params, 'env')
+    ? { params: { ...given.params, env: given.environment } }
+    : { params: given.params, environment: given.environment };
+};
