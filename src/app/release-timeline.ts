@@ -78,7 +78,7 @@ export const timelineLine = (release: Release, event: StoredEvent, ctx: CardCont
     case 'release.step_overdue':
       return (
         `${e.data.step} (${stepTitle(e.data.step)}) has run past its expected ${formatDuration(e.data.expectMs)} (since ${showTime(e.data.since, ctx.zone)}). ` +
-        `If it is stuck, roll back: /release rollback ${release.id} <reason>`
+        (release.drill ? `If it is stuck, stop the drill: /release abort ${release.id} <reason>` : `If it is stuck, roll back: /release rollback ${release.id} <reason>`)
       );
     case 'release.completed':
       return release.drill ? `Drill complete: measured ${drillMeasures(release)}.` : `${release.title} is complete.`;

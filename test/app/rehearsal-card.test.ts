@@ -228,6 +228,14 @@ describe('the thread', () => {
     expect(drill.at(-1)).toBe('Drill complete: measured deploy 4m, migrate 1h47m.');
   });
 
+  it('of a drill step running late: stop the drill (it has no rollback of its own)', () => {
+    const story = drilled(new Story(apiDeploy, '2026-11-02T09:00:00.000Z'));
+    const overdue = { id: 'e-late', type: 'release.step_overdue', at: '2026-11-02T11:00:00.000Z', actor: null, data: { release: 'api-deploy-1', step: 'migrate', expectMs: 7_200_000, since: '2026-11-02T09:00:00.000Z' } };
+    expect(plainText(timelineLine(story.release('api-deploy-1'), overdue, ctx) ?? '')).toBe(
+      'migrate (Restore the database from the backup) has run past its expected 2h (since 09:00). If it is stuck, stop the drill: /release abort api-deploy-1 <reason>',
+    );
+  });
+
   it('of a production release: the rehearsal, each machine check, its failure and its pass', () => {
     const story = onProduction(rehearsed(), '2026-11-13T09:00:00.000Z', '1.2.3');
     story.by(bob, { type: 'accept', release: PROD }).checked(PROD, 'backup', backupAnswered(503)).by(alice, { type: 'check', release: PROD, item: 'backup' }).checked(PROD, 'backup', backupAnswered(200));
