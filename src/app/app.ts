@@ -124,27 +124,19 @@ export const createApp = (given: AppDeps): App => {
     return isDomainError(decided) ? decided : undefined;
   };
 
-  const runs = createReleaseRuns({
+  // Steps' commands and preflight commands go to the same runners, checked by the same HTTP checks.
+  const runDeps = {
     store: deps.store,
     clock: deps.clock,
     logger,
     runners: deps.runners ?? NO_RUNNERS,
     timings,
     ...(deps.checks ? { checks: deps.checks } : {}),
-    findRelease: (id) => releases.find(config.runbooks, id),
+    findRelease: (id: string) => releases.find(config.runbooks, id),
     execute,
-  });
-
-  const preflightChecks = createPreflightChecks({
-    clock: deps.clock,
-    logger,
-    runners: deps.runners ?? NO_RUNNERS,
-    timings,
-    ...(deps.checks ? { checks: deps.checks } : {}),
-    findRelease: (id) => releases.find(config.runbooks, id),
-    execute: (name, decision) => execute(name, decision),
-    schedule: (effect) => deps.store.publish([effect]),
-  });
+  };
+  const runs = createReleaseRuns(runDeps);
+  const preflightChecks = createPreflightChecks(runDeps);
 
   const run = async (request: Request, book: Runbook, command: ReleaseCommand): Promise<Outcome> => {
     // Starting or approving an automated step needs its runner there (as the release's environment names it).

@@ -2,7 +2,6 @@
  * Machine-checked preflight items on the bot's side: an HTTP check made by the bot, a command handed to a runner,
  * their results turned into events, and the watch that fails a check no runner took or whose runner went silent.
  */
-import type { DomainError } from '../domain/errors.js';
 import type { PreflightCheckResult, ReleaseEvent } from '../domain/release/events.js';
 import type { PreflightCheckReport } from '../domain/release/preflight.js';
 import { checkInFlight, decidePreflightCheck } from '../domain/release/preflight.js';
@@ -12,10 +11,9 @@ import { currentCheck, isActive } from '../domain/release/state.js';
 import { preflightOfRun, preflightRunId } from '../domain/runner-plan.js';
 import type { StoredEvent } from '../domain/event.js';
 import type { Effect } from './effects.js';
-import type { Clock, Logger } from './ports.js';
-import type { SlotDecision } from './release-store.js';
+import type { ReleaseRunsDeps } from './release-runs.js';
 import { runbookOfRelease } from './release-store.js';
-import type { HealthChecks, RunnerRegistry, RunReport, RunTimings } from './runs.js';
+import type { RunReport, RunTimings } from './runs.js';
 import { DEFAULT_RUN_TIMEOUT_MS, DEFAULT_VERIFY_WITHIN_MS, runJobId } from './runs.js';
 
 /** The payload of the timer that makes a preflight item's HTTP check (due at once: durable through the outbox). */
@@ -67,17 +65,8 @@ export const preflightEffects = (release: Release, event: StoredEvent & ReleaseE
   }
 };
 
-export interface PreflightChecksDeps {
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly runners: RunnerRegistry;
-  readonly timings: RunTimings;
-  readonly checks?: HealthChecks;
-  readonly findRelease: (id: string) => Promise<Release | undefined>;
-  readonly execute: (runbook: string, decision: SlotDecision) => Promise<DomainError | undefined>;
-  /** Schedules a timer (the watch, again) through the outbox. */
-  readonly schedule: (effect: Effect) => Promise<void>;
-}
+/** The same as the bot's side of automated steps: a preflight command is handed to the same runners. */
+export type PreflightChecksDeps = ReleaseRunsDeps;
 
 export interface PreflightChecks {
   /** The timer of an HTTP check fired: check, and record the result. */
@@ -159,7 +148,7 @@ export const createPreflightChecks = (deps: PreflightChecksDeps): PreflightCheck
         const detail = `runner ${runner} stopped answering while it ran the command${heard}. Check it again once runner ${runner} is up.`;
         return record({ release: id, item: itemId, attempt, result: failed(runner, 'lost', detail) });
       }
-      return deps.schedule(watch(id, itemId, attempt, new Date(Math.min(now + timings.heartbeatMs * 2, deadline)).toISOString(), 'running'));
+      return deps.store.publish([watch(id, itemId, attempt, new Date(Math.min(now + timings.heartbeatMs * 2, deadline)).toISOString(), 'running')]);
     },
   };
 };
