@@ -4,6 +4,7 @@
  * on that field.
  */
 import type { Runbook } from '../domain/runbook.js';
+import { paramPlaceholders } from '../domain/runbook-params.js';
 
 export type FormId = 'release.start' | 'maintenance.schedule' | 'maintenance.extend' | 'incident.extend' | 'incident.declare';
 
@@ -45,7 +46,7 @@ const paramsHint = (runbooks: readonly Runbook[]): string => {
   const described = runbooks
     .filter((book) => Object.keys(book.params).length > 0 || book.environments)
     .map((book) => {
-      const params = Object.entries(book.params).map(([key, spec]) => `${key}=<${spec.description ?? key}>`);
+      const params = paramPlaceholders(book);
       const env = book.environments ? [`env=<${book.environments.map((environment) => environment.name).join('|')}>`] : [];
       return `${book.name}: ${[...params, ...env].join(' ')}`;
     });

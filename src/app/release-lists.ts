@@ -2,6 +2,7 @@
 import { formatDuration } from '../domain/duration.js';
 import type { Groups, Principal } from '../domain/principal.js';
 import { isEligible } from '../domain/principal.js';
+import { paramPlaceholders } from '../domain/runbook-params.js';
 import { daysBetween, lastDrills, versionText } from '../domain/release/rehearsals.js';
 import type { Release, ReleaseSlot } from '../domain/release/state.js';
 import { activeReleases, currentStep, isActive } from '../domain/release/state.js';
@@ -29,7 +30,7 @@ export const describeRunbooks = (ctx: ListContext, slots: readonly ReleaseSlot[]
       const locks = Object.entries(slot?.locks ?? {}).map(([place, lock]) => `locked${where(place === '' ? undefined : place)}: ${lock.reason}`);
       const running = (slot ? activeReleases(slot) : []).map((active) => `${active.id} running${where(active.environment)}, driven by ${ctx.card.name(active.driver)}`);
       const state = [...locks, ...running];
-      const params = Object.entries(book.params).map(([key, spec]) => ` ${key}=<${spec.description ?? key}>`).join('');
+      const params = paramPlaceholders(book).map((param) => ` ${param}`).join('');
       const envs = book.environments ? ` env=<${book.environments.map((env) => env.name).join('|')}>` : '';
       return `${book.name}: ${book.title}${state.length > 0 ? ` (${state.join('; ')})` : ''}. /release start ${book.name}${params}${envs} confirmer=@name`;
     });
@@ -92,7 +93,7 @@ export const describeRehearsals = (ctx: ListContext, book: Runbook, slot: Releas
     const perPlace = drills.map(({ place, measured }) => `${place === undefined ? 'drilled' : `on ${place}`}: ${drillText(measured[step.id], ctx)}`);
     return `${step.id} (${step.rollback?.title ?? ''}, ${guess}): ${perPlace.join('; ')}.`;
   });
-  const params = Object.entries(book.params).map(([key, spec]) => ` ${key}=<${spec.description ?? key}>`).join('');
+  const params = paramPlaceholders(book).map((param) => ` ${param}`).join('');
   const drillHint = `${params}${book.environments ? ` env=${book.environments.find((env) => env.allowDrills)?.name ?? ''}` : ''}`;
   return [
     `Rehearsals of ${book.name} (${book.title}):`,

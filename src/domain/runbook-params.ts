@@ -24,6 +24,12 @@ const describe = (name: string, spec: Runbook['params'][string]): string => {
  */
 export const matchesWhole = (pattern: string, value: string): boolean => new RegExp(`^(?:${pattern})$`).test(value);
 
+/**
+ * The parameters as a command shows them to be filled in.
+ * @example paramPlaceholders(book) // ['version=<Version to deploy>']
+ */
+export const paramPlaceholders = (runbook: Runbook): string[] => Object.entries(runbook.params).map(([key, spec]) => `${key}=<${spec.description ?? key}>`);
+
 /** Every declared parameter given or defaulted, every value matching its pattern; or why not. */
 export const resolveParams = (runbook: Runbook, given: Readonly<Record<string, string>>): Record<string, string> | DomainError => {
   const declared = Object.keys(runbook.params);
